@@ -1,0 +1,105 @@
+/**
+ * The fields of one server-sent event, as {@link encodeEvent} takes them.
+ *
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ */
+export interface EventFields {
+  /** The event's data, as text. Line breaks (CR, LF or CRLF) become several `data:` lines. */
+  data?: string
+  /** The event type the client dispatches (`message` when absent). Must not contain CR or LF. */
+  event?: string
+  /** The event id, sent back by the client as `Last-Event-ID`. Must not contain CR, LF or NUL. */
+  id?: string
+  /** The client's reconnection time in ms: a non-negative integer. */
+  retry?: number
+  /** A comment line, ignored by clients (keeps proxies from timing out). May span several lines. */
+  comment?: string
+}
+
+const LINE_BREAK = /\r\n|\r|\n/
+const CR_OR_LF = /[\r\n]/
+const CR_LF_OR_NUL = /[\r\n\0]/
+
+/**
+ * Throws the `TypeError` the encoder promises for a value that would break the wire format.
+ * The spec gives a line break inside `event:`/`id:` no meaning but "a new field", so writing it
+ * would let one field inject others (`event: a\ndata: forged`): refuse, never repair.
+ */
+export function checkEvent(event: string): string {
+  if (typeof event !== 'string' || CR_OR_LF.test(event)) {
+    throw new TypeError(`Invalid event name ${JSON.stringify(event)}: "event" must be a string without CR or LF.`)
+  }
+  return event
+}
+
+export function checkId(id: string): string {
+  // NUL is refused as well: a conformant client ignores an id field that contains U+0000 (spec 9.2.6).
+  if (typeof id !== 'string' || CR_LF_OR_NUL.test(id)) {
+    throw new TypeError(`Invalid event id ${JSON.stringify(id)}: "id" must be a string without CR, LF or NUL.`)
+  }
+  return id
+}
+
+export function checkRetry(retry: number): number {
+  if (!Number.isSafeInteger(retry) || retry < 0) {
+    throw new TypeError(`Invalid retry ${String(retry)}: "retry" must be a non-negative integer (ms).`)
+  }
+  return retry
+}
+
+/** `event:`, `id:` and `retry:` lines, each checked; shared by `encodeEvent` and `send`. */
+export function encodeHead(fields: Omit<EventFields, 'data' | 'comment'>): string {
+  let out = ''
+  if (fields.event !== undefined) out += `event: ${checkEvent(fields.event)}\n`
+  if (fields.id !== undefined) out += `id: ${checkId(fields.id)}\n`
+  if (fields.retry !== undefined) out += `retry: ${checkRetry(fields.retry)}\n`
+  return out
+}
+
+function prefixLines(prefix: string, text: string): string {
+  // The common case, one line, avoids the split and the join.
+  if (!LINE_BREAK.test(text)) return `${prefix}${text}\n`
+  return `${prefix}${text.split(LINE_BREAK).join(`\n${prefix}`)}\n`
+}
+
+/**
+ * Encodes one event as the exact text of the `text/event-stream` wire format, ending with the blank
+ * line that dispatches it. Pure and runtime-free: use it to pre-render events, in tests, or to write
+ * SSE with any other server.
+ *
+ * Refuses rather than repairs: an `event` with CR/LF, an `id` with CR/LF/NUL, a `retry` that is not a
+ * non-negative integer or a `data`/`comment` that is not a string throw a `TypeError` naming the field,
+ * and nothing is returned. `data` with line breaks becomes several `data:` lines, which the client
+ * joins back with `\n` (so CR and CRLF arrive as LF, as the spec defines).
+ *
+ * A block with only `comment` or `retry` dispatches no event. An empty `data` string does dispatch one,
+ * with empty data.
+ *
+ * @example
+ * ```ts
+ * import { encodeEvent } from 'use-next-sse/server'
+ *
+ * encodeEvent({ event: 'update', id: '42', data: 'line 1\nline 2' })
+ * // 'event: update\nid: 42\ndata: line 1\ndata: line 2\n\n'
+ * encodeEvent({ comment: 'keep-alive' }) // ': keep-alive\n\n'
+ * ```
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ */
+export function encodeEvent(fields: EventFields): string {
+  if (typeof fields !== 'object' || fields === null) {
+    throw new TypeError('encodeEvent expects an object: encodeEvent({ data, event, id, retry, comment }).')
+  }
+  let out = ''
+  if (fields.comment !== undefined) {
+    if (typeof fields.comment !== 'string') throw new TypeError('Invalid comment: "comment" must be a string.')
+    out += fields.comment === '' ? ':\n' : prefixLines(': ', fields.comment)
+  }
+  out += encodeHead(fields)
+  if (fields.data !== undefined) {
+    if (typeof fields.data !== 'string') {
+      throw new TypeError('Invalid data: "data" must be a string here (send() serialises values to JSON).')
+    }
+    out += prefixLines('data: ', fields.data)
+  }
+  return `${out}\n`
+}

@@ -1,0 +1,75 @@
+/**
+ * Every failure the library reports at run time, as a stable string you can switch on.
+ *
+ * - `CALLBACK_FAILED`: the handler's callback threw or rejected; the stream was closed.
+ * - `CLEANUP_FAILED`: a destructor (`onClose`, a returned cleanup) threw or rejected.
+ * - `BUFFER_OVERFLOW`: a client read too slowly and more than `maxBufferSize` waited for it;
+ *   the connection was closed so that the client reconnects and resumes.
+ * - `HTTP_STATUS`: the server answered with a status other than 200 (the client does not retry).
+ * - `CONTENT_TYPE`: the response was not `text/event-stream` (the client does not retry).
+ * - `NO_CONTENT`: the server answered 204, the spec's "stop reconnecting" signal.
+ * - `NETWORK`: the request failed or the stream broke; the client retries if allowed.
+ * - `MAX_ATTEMPTS`: the client gave up after its reconnect policy's last attempt.
+ * - `PARSE`: an event's data could not be parsed (for example invalid JSON in `useSSE`).
+ * - `MAX_BUFFER_SIZE`: a line or event grew past the parser's `maxBufferSize`.
+ * - `HISTORY_GAP`: a client resumed from an id older than the channel's history.
+ * - `BACKPLANE`: a channel backplane (Redis) failed; it reconnects and resumes on its own.
+ */
+export type SSEErrorCode =
+  | 'CALLBACK_FAILED'
+  | 'CLEANUP_FAILED'
+  | 'BUFFER_OVERFLOW'
+  | 'HTTP_STATUS'
+  | 'CONTENT_TYPE'
+  | 'NO_CONTENT'
+  | 'NETWORK'
+  | 'MAX_ATTEMPTS'
+  | 'PARSE'
+  | 'MAX_BUFFER_SIZE'
+  | 'HISTORY_GAP'
+  | 'BACKPLANE'
+
+/**
+ * The one error class of use-next-sse. Misuse (a bad argument) throws a plain `TypeError` instead, as
+ * the platform does; everything that goes wrong at run time is an `SSEError` with a `code`.
+ *
+ * @example
+ * ```ts
+ * import { isSSEError } from 'use-next-sse/client'
+ * source.onerror = () => {
+ *   if (isSSEError(source.error) && source.error.code === 'HTTP_STATUS') showLogin()
+ * }
+ * ```
+ */
+export class SSEError extends Error {
+  override readonly name = 'SSEError'
+  /** What went wrong; see {@link SSEErrorCode}. */
+  readonly code: SSEErrorCode
+  /** The HTTP status, for `HTTP_STATUS` and `NO_CONTENT`. */
+  readonly status?: number
+
+  constructor(code: SSEErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    if (options?.status !== undefined) this.status = options.status
+  }
+}
+
+/**
+ * Whether `value` is an {@link SSEError}. Checks the `name` and `code` too, because `instanceof`
+ * fails when the error comes from another realm (an edge VM, a worker, a second copy of the package).
+ *
+ * @example
+ * ```ts
+ * if (isSSEError(err, 'NO_CONTENT')) console.log('server asked us to stop')
+ * ```
+ */
+export function isSSEError(value: unknown, code?: SSEErrorCode): value is SSEError {
+  const ok =
+    value instanceof SSEError ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as SSEError).name === 'SSEError' &&
+      typeof (value as SSEError).code === 'string')
+  return ok && (code === undefined || (value as SSEError).code === code)
+}

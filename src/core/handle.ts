@@ -1,0 +1,27 @@
+/**
+ * The side door through which a channel writes into a connection it does not own. Keyed by a
+ * registered symbol, so a channel from one copy of the package (a second bundle, another entry) still
+ * finds the connection of another.
+ * @internal
+ */
+export const HANDLE: unique symbol = Symbol.for('use-next-sse.handle')
+
+/** @internal What a connection offers to channels. */
+export interface ConnectionHandle {
+  /** False once the connection is closed, whoever closed it. */
+  readonly open: boolean
+  /**
+   * Appends already-encoded wire text. `bytes`, when given, must be `text` encoded as UTF-8: a channel
+   * encodes each event once and hands the same bytes to every connection.
+   */
+  write(text: string, bytes?: Uint8Array): boolean
+  /** Runs `fn` once when the connection ends, outside the user-facing `onClose` precedence. */
+  defer(fn: () => void): void
+  /** Reports a failure through the handler's `onError`. */
+  report(error: unknown): void
+}
+
+/** @internal */
+export interface HasHandle {
+  readonly [HANDLE]: ConnectionHandle
+}

@@ -1,0 +1,3 @@
+export { checkEvent, checkId, checkRetry, type EventFields, encodeEvent, encodeHead } from './encode'
+export { isSSEError, SSEError, type SSEErrorCode } from './errors'
+export { type ConnectionHandle, HANDLE, type HasHandle } from './handle'

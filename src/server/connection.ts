@@ -1,0 +1,358 @@
+import { type ConnectionHandle, checkEvent, type EventFields, encodeEvent, encodeHead, HANDLE, SSEError } from '../core'
+import { type KeepAliveTarget, unwatch, watch } from './keep-alive'
+import type { Destructor, SendOptions, SSECallback, SSEContext } from './types'
+
+/** Handler options, validated once per handler rather than once per request. */
+export interface Settings {
+  first: string
+  keepAlive: number | false
+  maxBufferSize: number
+  onClose: Destructor | undefined
+  onError: (error: unknown) => void
+}
+
+const OPEN = 0
+const CLOSED = 1
+
+const encoder = new TextEncoder()
+
+/*
+ * Writes are coalesced: every connection written to in one synchronous turn is flushed by a single
+ * microtask, one chunk per connection. Node 20's ReadableStream dequeues with Array#shift, so thousands
+ * of small queued chunks cost quadratic time; one chunk per turn keeps a 100k-event burst linear.
+ */
+let dirty: Connection[] = []
+function flushDirty(): void {
+  const list = dirty
+  dirty = []
+  for (const connection of list) {
+    connection.queued = false
+    connection.flush()
+  }
+}
+
+// `send(x, 'counter')` in a loop validates the same name every time: remember the last one checked.
+let lastEventName = ''
+let lastEventLine = ''
+function eventLine(name: string): string {
+  if (name === lastEventName) return lastEventLine
+  if (name === '') return ''
+  const line = `event: ${checkEvent(name)}\n`
+  lastEventName = name
+  lastEventLine = line
+  return line
+}
+
+function serialise(data: unknown): string {
+  if (data === undefined) return ''
+  let json: string | undefined
+  try {
+    json = JSON.stringify(data)
+  } catch (error) {
+    throw new TypeError(`Invalid data: it cannot be serialised as JSON (${(error as Error).message}).`, {
+      cause: error,
+    })
+  }
+  if (json === undefined) {
+    throw new TypeError(`Invalid data: a ${typeof data} has no JSON form; send a value JSON.stringify accepts.`)
+  }
+  return json
+}
+
+function warn(message: string): void {
+  console.warn(`[use-next-sse] ${message}`)
+}
+
+/**
+ * One SSE connection: the stream's underlying source, its writer, and its lifecycle. The instance is
+ * itself the stream's source (`start`/`pull`/`cancel`), the `abort` listener (`handleEvent`) and the
+ * keep-alive target, so an idle connection costs one object and no closures beyond `send`/`close`.
+ */
+export class Connection implements KeepAliveTarget, ConnectionHandle {
+  /** Text waiting for the reader. */
+  private buf: string
+  /** `buf` already encoded, when it came from a single shared write (channels). */
+  private bytes: Uint8Array | undefined = undefined
+  private ctrl!: ReadableStreamDefaultController<Uint8Array>
+  /** A read is pending: the next flush may enqueue. */
+  private demand = false
+  private state = OPEN
+  private cleanup: Destructor | undefined
+  private cleanupFrom: string | undefined
+  private cleanupRan = false
+  private deferred: (() => void)[] | undefined = undefined
+  private aborter: AbortController | undefined = undefined
+  queued = false
+  wrote = true
+  readonly stream: ReadableStream<Uint8Array>
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly request: Request,
+  ) {
+    this.buf = settings.first
+    this.cleanup = settings.onClose
+    if (settings.onClose) this.cleanupFrom = 'the `onClose` option'
+    // highWaterMark 0: pull() means a reader is waiting right now, so bytes stay in `buf` (where they
+    // coalesce) until someone reads, and a stalled reader is visible as a growing `buf`.
+    this.stream = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
+  }
+
+  run<Args extends unknown[]>(callback: SSECallback<any, Args>, args: Args): void {
+    const signal = this.request.signal
+    // Checked first: an aborted signal never fires `abort` again (Next and workerd hand these over).
+    if (signal?.aborted) {
+      this.disconnect()
+      return
+    }
+    signal?.addEventListener('abort', this)
+    if (this.settings.keepAlive) watch(this.settings.keepAlive, this)
+
+    let result: unknown
+    try {
+      result = callback(
+        (data, options) => this.send(data, options),
+        () => this.close(),
+        new Context(this, this.request, args) as unknown as SSEContext<Args>,
+      )
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      ;(result as PromiseLike<unknown>).then(
+        (destructor) => this.adopt(destructor),
+        (error) => this.fail(error),
+      )
+    } else {
+      this.adopt(result)
+    }
+  }
+
+  get open(): boolean {
+    return this.state === OPEN
+  }
+
+  get signal(): AbortSignal {
+    if (this.state !== OPEN) return AbortSignal.abort()
+    this.aborter ??= new AbortController()
+    return this.aborter.signal
+  }
+
+  send(data: unknown, options?: string | SendOptions): boolean {
+    if (this.state !== OPEN) return false
+    let text: string
+    try {
+      const head = options === undefined ? '' : typeof options === 'string' ? eventLine(options) : encodeHead(options)
+      text = `${head}data: ${serialise(data)}\n\n`
+    } catch (error) {
+      this.report(error)
+      return false
+    }
+    return this.write(text)
+  }
+
+  sendEvent(fields: EventFields): boolean {
+    if (this.state !== OPEN) return false
+    let text: string
+    try {
+      text = encodeEvent(fields)
+    } catch (error) {
+      this.report(error)
+      return false
+    }
+    return this.write(text)
+  }
+
+  write(text: string, bytes?: Uint8Array): boolean {
+    if (this.state !== OPEN) return false
+    this.wrote = true
+    if (this.buf === '') {
+      this.buf = text
+      this.bytes = bytes
+    } else {
+      this.buf += text
+      this.bytes = undefined
+    }
+    if (this.demand) {
+      if (!this.queued) {
+        this.queued = true
+        if (dirty.push(this) === 1) queueMicrotask(flushDirty)
+      }
+    } else if (this.buf.length > this.settings.maxBufferSize) {
+      this.report(
+        new SSEError(
+          'BUFFER_OVERFLOW',
+          `The client stopped reading and ${this.buf.length} characters were waiting (maxBufferSize ${this.settings.maxBufferSize}); the connection was closed so that it reconnects.`,
+        ),
+      )
+      this.disconnect()
+      return false
+    }
+    return true
+  }
+
+  flush(): void {
+    if (this.state !== OPEN || !this.demand || this.buf === '') return
+    const chunk = this.bytes ?? encoder.encode(this.buf)
+    this.buf = ''
+    this.bytes = undefined
+    this.demand = false
+    try {
+      this.ctrl.enqueue(chunk)
+    } catch {
+      // The stream was cancelled or errored under us: that is a disconnect, not a failure to report.
+      this.disconnect()
+    }
+  }
+
+  keepAlive(): void {
+    this.write(':\n\n')
+  }
+
+  /** Closes from the server side: what is buffered is still delivered, then the body ends. */
+  close(): void {
+    if (this.state !== OPEN) return
+    this.state = CLOSED
+    try {
+      if (this.buf !== '') this.ctrl.enqueue(this.bytes ?? encoder.encode(this.buf))
+      this.ctrl.close()
+    } catch {
+      // Already cancelled by the client: nothing left to deliver.
+    }
+    this.finish()
+  }
+
+  /** The client is gone (or must go): drop what is buffered and end. */
+  disconnect(): void {
+    if (this.state !== OPEN) return
+    this.state = CLOSED
+    try {
+      this.ctrl.close()
+    } catch {
+      // close() throws once the stream is cancelled; the body is over either way.
+    }
+    this.finish()
+  }
+
+  defer(fn: () => void): void {
+    if (this.state !== OPEN) this.guard(fn)
+    else if (this.deferred) this.deferred.push(fn)
+    else this.deferred = [fn]
+  }
+
+  setCleanup(destructor: unknown, from: string): void {
+    if (typeof destructor !== 'function') {
+      if (destructor != null && from !== 'the callback') {
+        this.report(new TypeError(`onClose expects a function, got ${typeof destructor}.`))
+      }
+      return
+    }
+    if (this.cleanupFrom !== undefined) {
+      warn(
+        `A cleanup was already registered by ${this.cleanupFrom}; the one from ${from} is ignored (the first one registered wins).`,
+      )
+      return
+    }
+    this.cleanup = destructor as Destructor
+    this.cleanupFrom = from
+    // A destructor that arrives after the client left (an async callback resolving late) runs at once.
+    if (this.state !== OPEN) this.runCleanup()
+  }
+
+  report(error: unknown): void {
+    try {
+      this.settings.onError(error)
+    } catch (failure) {
+      console.error('[use-next-sse] onError threw while reporting', error, failure)
+    }
+  }
+
+  // ReadableStream underlying source -----------------------------------------------------------------
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.ctrl = controller
+  }
+
+  pull(): void {
+    this.demand = true
+    if (this.buf !== '') this.flush()
+  }
+
+  cancel(): void {
+    this.disconnect()
+  }
+
+  /** `abort` on the request's signal. */
+  handleEvent(): void {
+    this.disconnect()
+  }
+
+  // --------------------------------------------------------------------------------------------------
+
+  private adopt(result: unknown): void {
+    this.setCleanup(result, 'the callback')
+  }
+
+  private fail(error: unknown): void {
+    this.report(new SSEError('CALLBACK_FAILED', 'The SSE callback threw; the stream was closed.', { cause: error }))
+    this.close()
+  }
+
+  private finish(): void {
+    this.buf = ''
+    this.bytes = undefined
+    if (this.settings.keepAlive) unwatch(this.settings.keepAlive, this)
+    this.request.signal?.removeEventListener('abort', this)
+    this.aborter?.abort()
+    const deferred = this.deferred
+    this.deferred = undefined
+    if (deferred) for (const fn of deferred) this.guard(fn)
+    this.runCleanup()
+  }
+
+  private runCleanup(): void {
+    const cleanup = this.cleanup
+    if (cleanup === undefined || this.cleanupRan) return
+    this.cleanupRan = true
+    this.cleanup = undefined
+    this.guard(cleanup)
+  }
+
+  /** Runs a cleanup; a throw or a rejection is reported, never left to crash the process. */
+  private guard(fn: () => unknown): void {
+    const fail = (error: unknown) =>
+      this.report(new SSEError('CLEANUP_FAILED', 'An SSE cleanup function failed.', { cause: error }))
+    try {
+      const result = fn()
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        ;(result as PromiseLike<unknown>).then(undefined, fail)
+      }
+    } catch (error) {
+      fail(error)
+    }
+  }
+}
+
+/** The callback's context. Methods are arrow properties because users destructure them. */
+class Context<Args extends unknown[]> {
+  readonly [HANDLE]: Connection
+  readonly lastEventId: string | null
+  readonly onClose: (destructor: Destructor) => void
+  readonly sendEvent: (fields: EventFields) => boolean
+
+  constructor(
+    connection: Connection,
+    readonly request: Request,
+    readonly args: Args,
+  ) {
+    this[HANDLE] = connection
+    this.lastEventId = request.headers.get('last-event-id')
+    this.onClose = (destructor) => this[HANDLE].setCleanup(destructor, '`context.onClose`')
+    this.sendEvent = (fields) => this[HANDLE].sendEvent(fields)
+  }
+
+  get signal(): AbortSignal {
+    return this[HANDLE].signal
+  }
+}

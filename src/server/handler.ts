@@ -1,0 +1,106 @@
+import { checkRetry } from '../core'
+import type { Settings } from './connection'
+import { Connection } from './connection'
+import { isNodeRequest, serveNode } from './node'
+import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
+
+const DEFAULT_KEEP_ALIVE = 15_000
+const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024
+
+function defaultOnError(error: unknown): void {
+  console.error('[use-next-sse]', error)
+}
+
+function settingsOf(options: SSEHandlerOptions): Settings {
+  const { keepAlive = DEFAULT_KEEP_ALIVE, maxBufferSize = DEFAULT_MAX_BUFFER, retry } = options
+  if (keepAlive !== false && !(Number.isFinite(keepAlive) && keepAlive > 0)) {
+    throw new TypeError(`Invalid keepAlive ${String(keepAlive)}: use a positive number of ms, or false.`)
+  }
+  if (!(maxBufferSize > 0)) {
+    throw new TypeError(`Invalid maxBufferSize ${String(maxBufferSize)}: use a positive number.`)
+  }
+  if (options.onClose !== undefined && typeof options.onClose !== 'function') {
+    throw new TypeError('Invalid onClose option: it must be a function.')
+  }
+  return {
+    // The first bytes go out at once, so proxies and clients see the stream open before any event.
+    first: retry === undefined ? ':\n\n' : `retry: ${checkRetry(retry)}\n\n`,
+    keepAlive,
+    maxBufferSize,
+    onClose: options.onClose,
+    onError: options.onError ?? defaultOnError,
+  }
+}
+
+function headersOf(options: SSEHandlerOptions): [string, string][] {
+  const headers = new Headers({
+    'Content-Type': 'text/event-stream',
+    // no-transform keeps Next (and other compressing proxies) from gzipping the stream.
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    // nginx buffers proxied responses unless told not to.
+    'X-Accel-Buffering': 'no',
+  })
+  if (options.headers) {
+    new Headers(options.headers).forEach((value, name) => {
+      headers.set(name, value)
+    })
+  }
+  return [...headers]
+}
+
+/**
+ * Creates a route handler that streams Server-Sent Events. The handler takes a Web `Request` (plus
+ * whatever the runtime passes after it) and returns the `Response` at once, so it works unchanged as a
+ * Next.js App Router `GET`/`POST` export (node and edge), an `export default` in a Pages Router API
+ * route (edge, and node, where it is handed Node's `req`/`res`), a Cloudflare Worker's `fetch`, and
+ * behind `toNodeHandler` in `node:http` or Express.
+ *
+ * The callback runs once per connection with `send`, `close` and a {@link SSEContext}. It may return a
+ * cleanup function, directly or from an async callback. The cleanup runs exactly once, when the server
+ * calls `close()`, the client disconnects (seen through `request.signal`, the body's `cancel()` or a
+ * failed write), the callback throws, or a slow client overflows `maxBufferSize`; if it arrives after
+ * the client left, it runs at once. A callback that throws or rejects is reported to `onError` and the
+ * stream is closed: it never crashes the process.
+ *
+ * Events sent in the same synchronous turn are written as one chunk. Keep-alive comments run from one
+ * shared timer. Response headers: `Content-Type: text/event-stream`, `Cache-Control: no-cache,
+ * no-transform`, `Connection: keep-alive`, `X-Accel-Buffering: no`, plus `options.headers`.
+ *
+ * @example
+ * ```ts
+ * // app/api/sse/route.ts
+ * import { createSSEHandler } from 'use-next-sse'
+ *
+ * export const dynamic = 'force-dynamic'
+ *
+ * export const GET = createSSEHandler((send, close) => {
+ *   let count = 0
+ *   const interval = setInterval(() => {
+ *     send({ count: count++ }, 'counter')
+ *     if (count >= 10) close()
+ *   }, 1000)
+ *   return () => clearInterval(interval)
+ * })
+ * ```
+ */
+export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
+  callback: SSECallback<Data, Args>,
+  options: SSEHandlerOptions = {},
+): SSEHandler<Args> {
+  if (typeof callback !== 'function') {
+    throw new TypeError('createSSEHandler expects a callback: createSSEHandler((send, close, context) => { ... }).')
+  }
+  const settings = settingsOf(options)
+  const status = options.status ?? 200
+  const headers = headersOf(options)
+
+  const handler = (request: Request, ...args: Args): Response => {
+    // A Pages Router API route or node:http hands us Node's (req, res) instead of a Request.
+    if (isNodeRequest(request)) return serveNode(handler, request, args) as never
+    const connection = new Connection(settings, request)
+    connection.run(callback, args)
+    return new Response(connection.stream, { status, headers })
+  }
+  return handler
+}

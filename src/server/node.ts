@@ -1,0 +1,172 @@
+/*
+ * Node's (req, res) pair, spoken to by duck typing: this file imports nothing from `node:*`, so the
+ * Web-only server entry can serve a Pages Router API route (which Next calls with Node objects) without
+ * tying every runtime to Node.
+ */
+
+/** The parts of Node's `IncomingMessage` this adapter reads. */
+export interface NodeRequestLike {
+  method?: string
+  url?: string
+  headers: Record<string, string | string[] | undefined>
+  rawHeaders?: string[]
+  socket?: { encrypted?: boolean } | null
+  /** Set by frameworks that already read the body (Next's Pages Router body parser). */
+  body?: unknown
+  on(event: string, listener: (...args: any[]) => void): unknown
+  [Symbol.asyncIterator]?(): AsyncIterator<unknown>
+}
+
+/** The parts of Node's `ServerResponse` this adapter writes. */
+export interface NodeResponseLike {
+  writeHead(status: number, headers: Record<string, string | string[]>): unknown
+  write(chunk: Uint8Array): boolean
+  end(): unknown
+  on(event: string, listener: (...args: any[]) => void): unknown
+  off?(event: string, listener: (...args: any[]) => void): unknown
+  flushHeaders?(): void
+  /** Present when a compression middleware wraps the response. */
+  flush?(): void
+  destroy?(error?: Error): unknown
+  readonly destroyed?: boolean
+  readonly headersSent?: boolean
+}
+
+/** Any Web handler: `createSSEHandler`'s, or your own. */
+export type WebHandler = (request: Request, ...args: any[]) => Response | Promise<Response>
+
+export function isNodeRequest(value: unknown): value is NodeRequestLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Request).headers?.get !== 'function' &&
+    typeof (value as NodeRequestLike).on === 'function'
+  )
+}
+
+function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
+  let url: URL
+  try {
+    url = new URL(req.url ?? '/', `${req.socket?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`)
+  } catch {
+    // A malformed Host header must not turn into a 500: the path is all the handler needs.
+    url = new URL(req.url ?? '/', 'http://localhost')
+  }
+  const headers = new Headers()
+  const raw = req.rawHeaders ?? Object.entries(req.headers).flatMap(([k, v]) => [v ?? ''].flat().flatMap((x) => [k, x]))
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i] as string, raw[i + 1] as string)
+    } catch {
+      // Node accepts header values a Web Headers refuses (e.g. obsolete line folding); drop those only.
+    }
+  }
+  const method = req.method ?? 'GET'
+  let body: BodyInit | undefined
+  if (method !== 'GET' && method !== 'HEAD') {
+    const parsed = req.body
+    if (parsed !== undefined) {
+      body = typeof parsed === 'string' || parsed instanceof Uint8Array ? (parsed as BodyInit) : JSON.stringify(parsed)
+    } else if (req[Symbol.asyncIterator]) {
+      const iterator = req[Symbol.asyncIterator]!()
+      body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await iterator.next()
+          if (done) controller.close()
+          else controller.enqueue(value as Uint8Array)
+        },
+        cancel: () => void iterator.return?.(),
+      })
+    }
+  }
+  return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit)
+}
+
+function headersOf(response: Response): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    out[name] = value
+  })
+  const cookies = response.headers.getSetCookie?.()
+  if (cookies?.length) out['set-cookie'] = cookies
+  return out
+}
+
+const noop = () => {}
+
+/**
+ * Serves a Web handler on Node's `(req, res)`: builds a `Request` whose signal aborts when the client
+ * goes, writes status and headers, then pumps the body while honouring `drain`, and cancels the body
+ * when the socket closes, so the handler's cleanup runs. Never rejects.
+ */
+export async function serveNode(handler: WebHandler, req: NodeRequestLike, args: unknown[]): Promise<void> {
+  const res = args[0] as NodeResponseLike
+  const aborter = new AbortController()
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  let wake = noop
+  const onClose = () => {
+    aborter.abort()
+    reader?.cancel().catch(noop)
+    wake()
+  }
+  res.on('close', onClose)
+  // A write to a socket that just died reports through 'error'; without a listener Node would throw it.
+  res.on('error', noop)
+  try {
+    const response = await handler(toRequest(req, aborter.signal), ...args.slice(1))
+    res.writeHead(response.status, headersOf(response))
+    res.flushHeaders?.()
+    if (response.body === null) return void res.end()
+    reader = response.body.getReader()
+    if (aborter.signal.aborted) return void reader.cancel().catch(noop)
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (!res.write(value) && !aborter.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          res.on('drain', resolve)
+        })
+        res.off?.('drain', wake)
+        wake = noop
+      }
+      res.flush?.()
+    }
+    res.end()
+  } catch (error) {
+    if (!aborter.signal.aborted) {
+      console.error('[use-next-sse] serving a Node request failed', error)
+      if (res.headersSent) res.destroy?.()
+      else {
+        res.writeHead(500, { 'content-type': 'text/plain' })
+        res.end()
+      }
+    }
+  } finally {
+    res.off?.('close', onClose)
+  }
+}
+
+/**
+ * Adapts any Web handler (`createSSEHandler`'s included) to Node's `(req, res)` signature, for
+ * `node:http`, Express, Fastify's raw mode or a Pages Router API route. The client's disconnect aborts
+ * `request.signal` and cancels the body, so cleanup runs; slow clients get backpressure through `drain`.
+ *
+ * `createSSEHandler`'s handler also accepts `(req, res)` directly; use this for other Web handlers or to
+ * make the intent explicit.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createSSEHandler } from 'use-next-sse/server'
+ * import { toNodeHandler } from 'use-next-sse/node'
+ *
+ * const events = createSSEHandler((send) => { send({ hello: 'world' }) })
+ * createServer(toNodeHandler(events)).listen(3000)
+ * ```
+ */
+export function toNodeHandler(
+  handler: WebHandler,
+): (req: NodeRequestLike, res: NodeResponseLike, ...rest: unknown[]) => Promise<void> {
+  return (req, res, ...rest) => serveNode(handler, req, [res, ...rest])
+}

@@ -1,0 +1,113 @@
+import type { ConnectionHandle, EventFields, HANDLE } from '../core'
+
+/** A cleanup function. It may be async: a rejection is caught and reported, never left unhandled. */
+export type Destructor = () => unknown
+
+/** The per-event options `send` takes in place of an event name. */
+export interface SendOptions {
+  /** The event type (`message` when absent). Must not contain CR or LF. */
+  event?: string
+  /** The event id, sent back as `Last-Event-ID` on reconnect. Must not contain CR, LF or NUL. */
+  id?: string
+  /** Sets the client's reconnection time, in ms. */
+  retry?: number
+}
+
+/**
+ * Sends `data`, serialised with `JSON.stringify`, as one event. The second argument is the event name
+ * (the seed's signature) or {@link SendOptions}.
+ *
+ * Returns `true` when the event was queued for the client and `false` when it was not: after the
+ * connection closed (a no-op, never a throw), or when the input was refused. Refused input (an event name
+ * with CR/LF, an id with CR/LF/NUL, data with no JSON form such as a circular object or a BigInt) writes
+ * nothing and reports a `TypeError` naming the field through the handler's `onError`: a bad event name
+ * from user input must not crash a server from inside a timer. `undefined` is sent as an event with
+ * empty data, never as the text `undefined`.
+ *
+ * @example
+ * ```ts
+ * send({ count: 1 }, 'counter')             // event: counter / data: {"count":1}
+ * send(message, { event: 'message', id: message.id })
+ * ```
+ */
+export type SendFunction<Data = any> = (data: Data, eventOrOptions?: string | SendOptions) => boolean
+
+/**
+ * The third argument of the callback.
+ *
+ * @example
+ * ```ts
+ * export const GET = createSSEHandler((send, close, { lastEventId, onClose, signal, args }) => {
+ *   const [{ params }] = args as [{ params: Promise<{ roomId: string }> }]
+ *   ...
+ * })
+ * ```
+ */
+export interface SSEContext<Args extends unknown[] = any[]> extends Record<typeof HANDLE, ConnectionHandle> {
+  /** The `Last-Event-ID` request header: where a reconnecting client left off. `null` on a first connect. */
+  readonly lastEventId: string | null
+  /**
+   * Registers the cleanup for this connection. The first cleanup registered wins (the `onClose` option,
+   * then this, then a destructor the callback returns); each later one is ignored with a warning.
+   * Registered after the connection closed, it runs at once.
+   */
+  readonly onClose: (destructor: Destructor) => void
+  /** The incoming request, a plain Web `Request`. */
+  readonly request: Request
+  /** Aborts when the connection ends, for any reason: pass it to `fetch`, streams, or your own listeners. */
+  readonly signal: AbortSignal
+  /** The handler's arguments after the request: Next's `{ params }`, a Worker's `env` and `ctx`. */
+  readonly args: Args
+  /**
+   * Writes an event from raw fields, without JSON: `data` is sent as text, and comments and `retry`
+   * can be sent on their own. Same outcomes as `send`.
+   *
+   * @example
+   * ```ts
+   * sendEvent({ comment: 'hello proxies' })
+   * sendEvent({ event: 'log', data: 'line 1\nline 2' })
+   * ```
+   */
+  readonly sendEvent: (fields: EventFields) => boolean
+}
+
+/**
+ * The function that runs one SSE connection. It gets `send`, `close` and the {@link SSEContext}, and may
+ * return a destructor, directly or from an async function.
+ */
+export type SSECallback<Data = any, Args extends unknown[] = any[]> = (
+  send: SendFunction<Data>,
+  close: () => void,
+  context: SSEContext<Args>,
+) => unknown
+
+/** Options of {@link createSSEHandler}. */
+export interface SSEHandlerOptions {
+  /** Cleanup for every connection; runs even when the callback never ran (the request was already aborted). */
+  onClose?: Destructor
+  /**
+   * Interval of keep-alive comments in ms, sent only on connections that were silent for a whole interval,
+   * from one timer shared by all connections. Defaults to 15000; `false` disables.
+   */
+  keepAlive?: number | false
+  /** A `retry:` field sent first, setting the client's reconnection time in ms. Default: none (a comment is sent). */
+  retry?: number
+  /** Extra response headers, merged over the defaults (so they can override them). */
+  headers?: HeadersInit
+  /** Response status. Defaults to 200; EventSource clients treat anything else as fatal. */
+  status?: number
+  /**
+   * How much encoded text (in UTF-16 code units, about bytes) may wait for a client that stopped reading
+   * before the connection is closed, so it reconnects and resumes instead of growing the heap.
+   * Defaults to 16 MiB.
+   */
+  maxBufferSize?: number
+  /**
+   * Where failures go: a throwing or rejecting callback, a failing cleanup, refused input, a buffer
+   * overflow. Defaults to `console.error`.
+   */
+  onError?: (error: unknown) => void
+}
+
+/** A route handler: Next.js `GET`/`POST`, an edge `export default`, a Worker's `fetch`. */
+export type SSEHandler<Args extends unknown[] = any[]> = (request: Request, ...args: Args) => Response

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import type { Plugin } from 'esbuild'
+import { defineConfig, type Options } from 'tsup'
+
+/*
+ * Every entry is its own file in dist/, and an import that crosses from one entry's code into another's
+ * stays an import of the sibling file instead of a copy. So `SSEError` exists once, the client code that
+ * `/react` uses is `/client`'s, and `'use client'` sits at the top of exactly the file that holds the hook
+ * (tsup drops directives from bundled modules, silently).
+ */
+const entries = {
+  core: 'src/core/index.ts',
+  server: 'src/server.ts',
+  'index.react-server': 'src/index.react-server.ts',
+  node: 'src/node/index.ts',
+  client: 'src/client/index.ts',
+  react: 'src/react/index.ts',
+  index: 'src/index.ts',
+  redis: 'src/channels/redis/index.ts',
+} as const
+type Entry = keyof typeof entries
+
+/** Which entry's file a source file's code lands in. */
+function ownerOf(file: string): Entry | undefined {
+  const rel = relative('src', file).replaceAll('\\', '/')
+  for (const [name, source] of Object.entries(entries)) if (`src/${rel}` === source) return name as Entry
+  if (rel.startsWith('channels/redis/')) return 'redis'
+  if (rel.startsWith('server/') || rel.startsWith('channels/')) return 'server'
+  const folder = rel.split('/')[0] as Entry
+  return folder in entries ? folder : undefined
+}
+
+/** The files through which another entry may be imported: its entry file and its folder's index. */
+function isPublicFace(file: string, owner: Entry): boolean {
+  const rel = relative('src', file).replaceAll('\\', '/')
+  return (
+    `src/${rel}` === entries[owner] ||
+    rel === `${owner}/index.ts` ||
+    (owner === 'server' && rel === 'channels/index.ts')
+  )
+}
+
+function resolveSource(from: string, spec: string): string | undefined {
+  const base = resolve(dirname(from), spec)
+  return [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx')].find((f) => existsSync(f))
+}
+
+function siblingEntries(extension: string): Plugin {
+  return {
+    name: 'sibling-entries',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (!args.importer.includes(`${'src'}`)) return undefined
+        const target = resolveSource(args.importer, args.path)
+        if (target === undefined) return undefined
+        const from = ownerOf(args.importer)
+        const to = ownerOf(target)
+        if (to === undefined || from === to) return undefined
+        if (!isPublicFace(target, to)) {
+          return { errors: [{ text: `${args.importer} reaches into ${target}: import ${to} through its index.` }] }
+        }
+        return { path: `./${to}${extension}`, external: true }
+      })
+    },
+  }
+}
+
+const common: Options = {
+  format: ['esm', 'cjs'],
+  target: 'es2022',
+  platform: 'neutral',
+  dts: true,
+  sourcemap: false,
+  splitting: false,
+  treeshake: false,
+  clean: false,
+  external: ['react', 'react-dom', 'redis'],
+  outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
+  esbuildPlugins: [],
+}
+
+function config(names: Entry[], extra: Options = {}): Options[] {
+  const entry = Object.fromEntries(names.filter((n) => existsSync(entries[n])).map((n) => [n, entries[n]]))
+  return (['esm', 'cjs'] as const).map((format) => ({
+    ...common,
+    ...extra,
+    entry,
+    format: [format],
+    esbuildPlugins: [siblingEntries(format === 'cjs' ? '.cjs' : '.js')],
+  }))
+}
+
+export default defineConfig([
+  ...config(['core', 'server', 'index.react-server', 'node', 'client', 'index', 'redis']),
+  // The hook's file must start with the directive, or Next treats it as a server module.
+  ...config(['react'], { banner: { js: "'use client';" } }),
+])
