@@ -4,5 +4,7 @@
  * and edge), Cloudflare Workers and any other Web-standard runtime.
  * @module
  */
+
+export * from './channels/index'
 export { type EventFields, encodeEvent, isSSEError, SSEError, type SSEErrorCode } from './core'
 export * from './server/index'

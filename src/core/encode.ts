@@ -103,3 +103,23 @@ export function encodeEvent(fields: EventFields): string {
   }
   return `${out}\n`
 }
+
+/**
+ * `JSON.stringify` for the wire: `undefined` becomes empty data, and values with no JSON form
+ * (circular, BigInt, functions, symbols) throw a `TypeError` that says so.
+ */
+export function toJSON(data: unknown): string {
+  if (data === undefined) return ''
+  let json: string | undefined
+  try {
+    json = JSON.stringify(data)
+  } catch (error) {
+    throw new TypeError(`Invalid data: it cannot be serialised as JSON (${(error as Error).message}).`, {
+      cause: error,
+    })
+  }
+  if (json === undefined) {
+    throw new TypeError(`Invalid data: a ${typeof data} has no JSON form; send a value JSON.stringify accepts.`)
+  }
+  return json
+}

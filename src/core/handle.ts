@@ -19,6 +19,8 @@ export interface ConnectionHandle {
   defer(fn: () => void): void
   /** Reports a failure through the handler's `onError`. */
   report(error: unknown): void
+  /** Ends the connection from the server side, delivering what is buffered. */
+  close(): void
 }
 
 /** @internal */

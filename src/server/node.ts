@@ -10,7 +10,8 @@ export interface NodeRequestLike {
   url?: string
   headers: Record<string, string | string[] | undefined>
   rawHeaders?: string[]
-  socket?: { encrypted?: boolean } | null
+  /** Node's socket; `encrypted` is set on TLS sockets. Typed loosely so Node's `Socket` fits. */
+  socket?: object | null
   /** Set by frameworks that already read the body (Next's Pages Router body parser). */
   body?: unknown
   on(event: string, listener: (...args: any[]) => void): unknown
@@ -47,7 +48,7 @@ export function isNodeRequest(value: unknown): value is NodeRequestLike {
 function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
   let url: URL
   try {
-    url = new URL(req.url ?? '/', `${req.socket?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`)
+    url = new URL(req.url ?? '/', `${(req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`)
   } catch {
     // A malformed Host header must not turn into a 500: the path is all the handler needs.
     url = new URL(req.url ?? '/', 'http://localhost')

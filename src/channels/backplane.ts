@@ -1,0 +1,63 @@
+/** One event as a backplane stores and delivers it. */
+export interface BackplaneEvent {
+  /** Unique and increasing within a channel; written as the SSE `id`, so it is what clients resume from. */
+  id: string
+  /** The payload, already serialised (JSON text on one line). */
+  data: string
+  /** The SSE event type; absent means `message`. */
+  event?: string
+}
+
+/** How much history a channel keeps for clients that reconnect. */
+export interface Retention {
+  /** Keep at most this many events. Defaults to 1000. */
+  maxEvents?: number
+  /** Drop events older than this many ms. Default: no age limit. */
+  maxAge?: number
+}
+
+/** Events after a given id, and whether that is all of them. */
+export interface HistoryResult {
+  /** Oldest first. */
+  events: BackplaneEvent[]
+  /**
+   * False when some events after the requested id are gone (trimmed by retention) or the id is not one
+   * this backplane issued (another process, a restart): `events` then holds everything still retained.
+   */
+  complete: boolean
+}
+
+/**
+ * Where a channel's events live and how they travel between server instances. The in-memory default
+ * serves one process; `createRedisBackplane` (from `use-next-sse/redis`) serves many. Implement this
+ * to use anything else (a database, NATS, a Durable Object).
+ *
+ * A backplane must deliver each channel's events to subscribers in id order, each once, and its
+ * `history` must agree with what subscribers saw: the channel relies on both for gapless resume.
+ *
+ * @example
+ * ```ts
+ * const backplane: Backplane = {
+ *   publish: (channel, event, retention) => myStore.append(channel, event, retention), // resolves with the id
+ *   subscribe: (channel, listener) => myStore.tail(channel, listener), // returns unsubscribe
+ *   history: (channel, afterId) => myStore.after(channel, afterId), // { events, complete }
+ *   compare: (a, b) => Number(a) - Number(b),
+ * }
+ * ```
+ */
+export interface Backplane {
+  /** Appends an event, delivers it to every subscriber everywhere, and resolves with its id. */
+  publish(channel: string, event: Omit<BackplaneEvent, 'id'>, retention: Retention): string | Promise<string>
+  /**
+   * Calls `listener` with every event published from now on, in order, until the returned function is
+   * called. "From now" must not start later than a `history` call made after this one returns.
+   */
+  subscribe(channel: string, listener: (event: BackplaneEvent) => void): () => void
+  /** The retained events with an id after `afterId`. */
+  history(channel: string, afterId: string, retention: Retention): HistoryResult | Promise<HistoryResult>
+  /**
+   * Orders two ids of one channel (negative, zero, positive). A resuming connection uses it to skip
+   * live events it already got through history or from another instance.
+   */
+  compare(a: string, b: string): number
+}

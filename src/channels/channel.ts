@@ -1,0 +1,242 @@
+import { type ConnectionHandle, checkEvent, HANDLE, type HasHandle, SSEError, toJSON } from '../core'
+import type { Backplane, BackplaneEvent, HistoryResult, Retention } from './backplane'
+import { createMemoryBackplane } from './memory'
+
+/** What a channel tells a connection whose `Last-Event-ID` is older than its history. */
+export interface GapInfo {
+  /** The id the client resumed from. */
+  lastEventId: string
+  /** The oldest id still retained, from which the client was replayed; `null` when nothing is retained. */
+  oldestId: string | null
+}
+
+/** Options of {@link createChannel}. */
+export interface ChannelOptions extends Retention {
+  /** The channel's name: channels with the same name on the same backplane are one stream. Defaults to `'default'`. */
+  name?: string
+  /** Where events live and travel. Defaults to a process-wide in-memory backplane. */
+  backplane?: Backplane
+  /**
+   * Called when a connection resumes from an id the history no longer covers. The connection still
+   * receives everything retained, then live events. Defaults to sending the connection a `gap` event
+   * with {@link GapInfo} as data, so the client knows to refetch its state.
+   */
+  onGap?: (info: GapInfo, send: (event: string, data: unknown) => void) => void
+}
+
+/** Options of {@link Channel.attach}. */
+export interface AttachOptions<T> {
+  /** Delivers only the events this returns true for (it sees the published value, parsed once per event). */
+  filter?: (data: T, event: { id: string; event?: string }) => boolean
+  /** Where to resume from. Defaults to the request's `Last-Event-ID` (`context.lastEventId`). */
+  lastEventId?: string | null
+}
+
+/** Options of {@link Channel.publish}. */
+export interface PublishOptions {
+  /** The SSE event type. Defaults to `message`. Must not contain CR or LF. */
+  event?: string
+}
+
+/** A broadcast stream with history; see {@link createChannel}. */
+export interface Channel<T = any> {
+  readonly name: string
+  /** Connections attached on this instance. */
+  readonly size: number
+  /**
+   * Attaches an SSE connection: it first receives the events after its `Last-Event-ID` (no gap, no
+   * duplicate, even when a publish races the attach), then every live event. It detaches by itself
+   * when the connection closes; the returned function detaches it earlier.
+   */
+  attach(context: HasHandle & { lastEventId: string | null }, options?: AttachOptions<T>): () => void
+  /** Serialises `data` once, stores it and delivers it to every attached connection everywhere; resolves with its id. */
+  publish(data: T, options?: PublishOptions): Promise<string>
+}
+
+interface Member<T> {
+  handle: ConnectionHandle
+  filter: AttachOptions<T>['filter']
+  /** Live events held back while this member's history is being replayed. */
+  pending: BackplaneEvent[] | undefined
+  /**
+   * The newest id this connection already has, while live delivery may still lag behind it (this
+   * instance's reader behind the history it replayed, or behind the instance the client came from).
+   */
+  after: string | undefined
+}
+
+const encoder = new TextEncoder()
+let sharedBackplane: Backplane | undefined
+
+function wire(e: BackplaneEvent): string {
+  return `id: ${e.id}\n${e.event === undefined ? '' : `event: ${e.event}\n`}data: ${e.data}\n\n`
+}
+
+function defaultOnGap(info: GapInfo, send: (event: string, data: unknown) => void): void {
+  send('gap', info)
+}
+
+class ChannelImpl<T> implements Channel<T> {
+  readonly name: string
+  private readonly backplane: Backplane
+  private readonly retention: Retention
+  private readonly onGap: NonNullable<ChannelOptions['onGap']>
+  private readonly members = new Set<Member<T>>()
+  /** Filters see the parsed value: parsed once per event, not once per connection. */
+  private readonly parsed = new WeakMap<BackplaneEvent, { value: T }>()
+  private unsubscribe: (() => void) | undefined
+
+  constructor(options: ChannelOptions) {
+    this.name = options.name ?? 'default'
+    sharedBackplane ??= createMemoryBackplane()
+    this.backplane = options.backplane ?? sharedBackplane
+    this.retention = { maxEvents: options.maxEvents, maxAge: options.maxAge }
+    this.onGap = options.onGap ?? defaultOnGap
+  }
+
+  get size(): number {
+    return this.members.size
+  }
+
+  attach(context: HasHandle & { lastEventId: string | null }, options: AttachOptions<T> = {}): () => void {
+    const handle = context[HANDLE]
+    if (handle === undefined) {
+      throw new TypeError('channel.attach expects the context of a createSSEHandler callback: attach(context).')
+    }
+    const member: Member<T> = { handle, filter: options.filter, pending: undefined, after: undefined }
+    const detach = () => this.detach(member)
+    if (!handle.open) return detach
+    this.members.add(member)
+    handle.defer(detach)
+    // Subscribe before reading history: the backplane promises that the live feed starts no later than
+    // a history read made afterwards, so the two overlap rather than leave a hole (the overlap is deduped).
+    this.unsubscribe ??= this.backplane.subscribe(this.name, (event) => this.deliver(event))
+    const lastEventId = options.lastEventId === undefined ? context.lastEventId : options.lastEventId
+    if (lastEventId !== null && lastEventId !== '') {
+      member.pending = []
+      member.after = lastEventId
+      let history: HistoryResult | Promise<HistoryResult>
+      try {
+        history = this.backplane.history(this.name, lastEventId, this.retention)
+      } catch (error) {
+        history = Promise.reject(error)
+      }
+      if (typeof (history as Promise<HistoryResult>).then === 'function') {
+        ;(history as Promise<HistoryResult>).then(
+          (result) => this.replay(member, lastEventId, result),
+          (error) => {
+            handle.report(new SSEError('BACKPLANE', `Reading the history of "${this.name}" failed.`, { cause: error }))
+            // Without its history the client cannot resume: close so that it retries, rather than skip events.
+            handle.close()
+          },
+        )
+      } else {
+        this.replay(member, lastEventId, history as HistoryResult)
+      }
+    }
+    return detach
+  }
+
+  async publish(data: T, options: PublishOptions = {}): Promise<string> {
+    const event: Omit<BackplaneEvent, 'id'> = { data: toJSON(data) }
+    if (options.event !== undefined && options.event !== '') event.event = checkEvent(options.event)
+    return this.backplane.publish(this.name, event, this.retention)
+  }
+
+  private replay(member: Member<T>, lastEventId: string, { events, complete }: HistoryResult): void {
+    if (!member.handle.open) return
+    if (!complete) {
+      this.onGap({ lastEventId, oldestId: events[0]?.id ?? null }, (event, data) =>
+        member.handle.write(`event: ${checkEvent(event)}\ndata: ${JSON.stringify(data)}\n\n`),
+      )
+    }
+    if (!complete) member.after = undefined // a foreign or expired id orders nothing
+    const pending = member.pending ?? []
+    member.pending = undefined
+    for (const e of [...events, ...pending]) {
+      if (member.after !== undefined && this.backplane.compare(e.id, member.after) <= 0) continue
+      this.write(member, e, wire(e))
+      // Kept as the newest id delivered: this instance's live feed may still bring events up to it.
+      member.after = e.id
+    }
+  }
+
+  private deliver(e: BackplaneEvent): void {
+    // Encoded once, as text and bytes, and the same bytes handed to every connection.
+    const text = wire(e)
+    const bytes = encoder.encode(text)
+    for (const member of this.members) {
+      if (member.pending) member.pending.push(e)
+      else if (member.after === undefined) this.write(member, e, text, bytes)
+      else this.forward(member, e, text, bytes)
+    }
+  }
+
+  /** Writes `e` unless the member already has it; live events are ordered, so the check ends at the first new one. */
+  private forward(member: Member<T>, e: BackplaneEvent, text: string, bytes?: Uint8Array): void {
+    if (member.after !== undefined) {
+      if (this.backplane.compare(e.id, member.after) <= 0) return
+      member.after = undefined
+    }
+    this.write(member, e, text, bytes)
+  }
+
+  private write(member: Member<T>, e: BackplaneEvent, text: string, bytes?: Uint8Array): void {
+    if (member.filter) {
+      let keep: boolean
+      try {
+        let entry = this.parsed.get(e)
+        if (entry === undefined) {
+          entry = { value: e.data === '' ? (undefined as T) : (JSON.parse(e.data) as T) }
+          this.parsed.set(e, entry)
+        }
+        keep = member.filter(entry.value, e.event === undefined ? { id: e.id } : { id: e.id, event: e.event })
+      } catch (error) {
+        member.handle.report(error)
+        keep = false
+      }
+      if (!keep) return
+    }
+    member.handle.write(text, bytes)
+  }
+
+  private detach(member: Member<T>): void {
+    if (!this.members.delete(member) || this.members.size > 0) return
+    // The last connection left: stop listening, so an idle channel holds nothing and costs nothing.
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+  }
+}
+
+/**
+ * Creates a channel: a named stream of events that any code publishes to (a POST handler, a timer,
+ * another instance through Redis) and that SSE connections attach to. Every event gets an increasing
+ * id and the channel keeps a bounded history, so a client that reconnects with `Last-Event-ID`
+ * receives exactly what it missed, then live events. Each event is encoded once and the same bytes go
+ * to every connection.
+ *
+ * @example
+ * ```ts
+ * // lib/chat.ts
+ * import { createChannel } from 'use-next-sse/server'
+ * export const lobby = createChannel<Message>({ name: 'lobby', maxEvents: 500 })
+ *
+ * // app/api/chat/route.ts
+ * export const GET = createSSEHandler((send, close, context) => {
+ *   lobby.attach(context) // resumes from Last-Event-ID, detaches on disconnect
+ * })
+ * export async function POST(request: Request) {
+ *   const id = await lobby.publish(await request.json(), { event: 'message' })
+ *   return Response.json({ id })
+ * }
+ * ```
+ */
+export function createChannel<T = any>(options: ChannelOptions = {}): Channel<T> {
+  for (const key of ['maxEvents', 'maxAge'] as const) {
+    const value = options[key]
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
+      throw new TypeError(`Invalid ${key} ${String(value)}: use a positive integer.`)
+    }
+  }
+  return new ChannelImpl<T>(options)
+}

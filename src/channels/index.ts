@@ -1,0 +1,10 @@
+export type { Backplane, BackplaneEvent, HistoryResult, Retention } from './backplane'
+export {
+  type AttachOptions,
+  type Channel,
+  type ChannelOptions,
+  createChannel,
+  type GapInfo,
+  type PublishOptions,
+} from './channel'
+export { createMemoryBackplane } from './memory'

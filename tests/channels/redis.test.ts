@@ -1,0 +1,215 @@
+import { createClient } from 'redis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createRedisBackplane, type RedisBackplane, type RedisClientLike } from '../../src/channels/redis'
+import { type Channel, createChannel, createSSEHandler, type HistoryResult } from '../../src/server'
+import { startRedis, waitFor } from '../helpers/processes'
+import { sseReader } from '../helpers/sse'
+
+type Redis = Awaited<ReturnType<typeof startRedis>>
+let redis: Redis
+const cleanups: (() => Promise<unknown> | unknown)[] = []
+
+beforeAll(async () => {
+  // Small stream nodes, so that MAXLEN ~ trims at a granularity the tests can reach.
+  redis = await startRedis({ extra: ['--stream-node-max-entries', '4'] })
+})
+afterAll(() => redis.stop())
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+let names = 0
+const uniqueName = () => `t${Date.now()}-${names++}`
+
+/** One "instance": its own client and backplane, as a separate server process would have. */
+async function instance(url = redis.url, errors: unknown[] = []) {
+  const client = createClient({ url, socket: { reconnectStrategy: () => 50 } })
+  client.on('error', () => {})
+  await client.connect()
+  const backplane = createRedisBackplane({
+    client: client as unknown as RedisClientLike,
+    onError: (e) => errors.push(e),
+    block: 2000,
+  })
+  cleanups.push(
+    () => client.destroy(),
+    () => backplane.close(),
+  )
+  return { client, backplane, errors }
+}
+
+function connect<T>(channel: Channel<T>, lastEventId?: string) {
+  const handler = createSSEHandler((_s, _c, ctx) => channel.attach(ctx), { keepAlive: false })
+  const response = handler(new Request('http://x/', { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} }))
+  const reader = sseReader(response.body!)
+  cleanups.push(() => reader.cancel())
+  return reader
+}
+
+async function take(reader: ReturnType<typeof sseReader>, n: number) {
+  const out = []
+  for (let i = 0; i < n; i++) out.push(await reader.next())
+  return out
+}
+
+describe('createRedisBackplane', () => {
+  it('delivers a publish on one instance to the connections of another, in order, with stream ids', async () => {
+    const name = uniqueName()
+    const a = await instance()
+    const b = await instance()
+    const onA = createChannel<number>({ name, backplane: a.backplane })
+    const onB = createChannel<number>({ name, backplane: b.backplane })
+    const reader = connect(onB)
+    // Wait until B's reader is positioned: a first event published and seen proves it.
+    await waitFor(async () => {
+      await onA.publish(0)
+      return reader.events.length > 0 || (await reader.pump().then(() => reader.events.length > 0))
+    })
+    const start = reader.events.length
+    const ids: string[] = []
+    for (let i = 1; i <= 20; i++) ids.push(await onA.publish(i, { event: 'n' }))
+    while (reader.events.length < start + 20) await reader.pump()
+    const got = reader.events.slice(start)
+    expect(got.map((e) => Number(e.data))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(got.map((e) => e.id)).toEqual(ids)
+    expect(got.every((e) => e.type === 'n')).toBe(true)
+    expect(ids.every((id) => /^\d+-\d+$/.test(id))).toBe(true)
+  })
+
+  it('resumes on another instance from Last-Event-ID, then continues live', async () => {
+    const name = uniqueName()
+    const a = await instance()
+    const b = await instance()
+    const onA = createChannel<number>({ name, backplane: a.backplane })
+    const ids: string[] = []
+    for (let i = 1; i <= 10; i++) ids.push(await onA.publish(i))
+    const reader = connect(createChannel<number>({ name, backplane: b.backplane }), ids[3])
+    expect((await take(reader, 6)).map((e) => Number(e.data))).toEqual([5, 6, 7, 8, 9, 10])
+    await onA.publish(11)
+    expect(Number((await reader.next()).data)).toBe(11)
+  })
+
+  it('has no gap and no duplicate when publishes race many resuming attaches', async () => {
+    const name = uniqueName()
+    const a = await instance()
+    const b = await instance()
+    const onA = createChannel<number>({ name, backplane: a.backplane })
+    const onB = createChannel<number>({ name, backplane: b.backplane })
+    const first = await onA.publish(0)
+    const readers = []
+    const publishing = (async () => {
+      for (let i = 1; i <= 200; i++) await onA.publish(i)
+    })()
+    // Attach while the publisher runs: each replay overlaps live delivery differently.
+    for (let k = 0; k < 10; k++) {
+      readers.push(connect(onB, first))
+      await new Promise((r) => setTimeout(r, 3))
+    }
+    await publishing
+    for (const reader of readers) {
+      const got = await take(reader, 200)
+      expect(got.map((e) => Number(e.data))).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    }
+  })
+
+  it('reports a gap when the client id is older than what MAXLEN kept', async () => {
+    const name = uniqueName()
+    const { backplane } = await instance()
+    const ids: string[] = []
+    for (let i = 1; i <= 40; i++) ids.push(await backplane.publish(name, { data: String(i) }, { maxEvents: 8 }))
+    const old = (await backplane.history(name, ids[0] as string, { maxEvents: 8 })) as HistoryResult
+    expect(old.complete).toBe(false)
+    expect(old.events.length).toBeGreaterThanOrEqual(8)
+    expect(old.events.at(-1)?.data).toBe('40')
+    const recent = (await backplane.history(name, ids[36] as string, { maxEvents: 8 })) as HistoryResult
+    expect(recent).toEqual({
+      events: [38, 39, 40].map((n, i) => ({ id: ids[37 + i], data: String(n) })),
+      complete: true,
+    })
+    expect(((await backplane.history(name, 'garbage', {})) as HistoryResult).complete).toBe(false)
+    expect(((await backplane.history(name, '99999999999999-0', {})) as HistoryResult).complete).toBe(false)
+  })
+
+  it('trims by age with maxAge', async () => {
+    const name = uniqueName()
+    const { backplane, client } = await instance()
+    await backplane.publish(name, { data: 'old' }, { maxAge: 50 })
+    await new Promise((r) => setTimeout(r, 120))
+    for (let i = 0; i < 12; i++) await backplane.publish(name, { data: 'new' }, { maxAge: 50 })
+    await waitFor(
+      async () => {
+        const all = (await client.sendCommand(['XRANGE', `sse:${name}`, '-', '+'])) as [string, string[]][]
+        return all.every(([, fields]) => fields[1] !== 'old')
+      },
+      5000,
+      'age trim',
+    )
+  })
+
+  it('survives a Redis crash mid-stream: reports it, resumes, loses nothing Redis accepted', async () => {
+    const durable = await startRedis({ durable: true })
+    cleanups.push(() => durable.stop())
+    const name = uniqueName()
+    const publisher = await instance(durable.url)
+    const subscriber = await instance(durable.url)
+    const onA = createChannel<number>({ name, backplane: publisher.backplane })
+    const reader = connect(createChannel<number>({ name, backplane: subscriber.backplane }))
+    await waitFor(async () => {
+      await onA.publish(0)
+      await reader.pump()
+      return reader.events.length > 0
+    })
+    const base = reader.events.length
+    const accepted: number[] = []
+    let crashed = false
+    const publishing = (async () => {
+      for (let i = 1; i <= 60; i++) {
+        if (i === 30) {
+          await durable.crash()
+          crashed = true
+          setTimeout(() => void durable.restart(), 300)
+        }
+        // While Redis is down node-redis queues the command; it is sent once the connection is back.
+        await onA.publish(i).then(
+          () => accepted.push(i),
+          () => {},
+        )
+      }
+    })()
+    await publishing
+    expect(crashed).toBe(true)
+    while (reader.events.length < base + accepted.length) await reader.pump()
+    const got = reader.events.slice(base).map((e) => Number(e.data))
+    expect(got).toEqual(accepted)
+    expect(accepted.length).toBeGreaterThanOrEqual(59)
+    // The failure was visible, not silent.
+    expect(subscriber.errors.some((e) => (e as { code?: string }).code === 'BACKPLANE')).toBe(true)
+  })
+
+  it('stops reading a stream once its last connection leaves', async () => {
+    const name = uniqueName()
+    const { backplane } = await instance()
+    let delivered = 0
+    const off = backplane.subscribe(name, () => delivered++)
+    await waitFor(async () => {
+      await backplane.publish(name, { data: 'x' }, {})
+      return delivered > 0
+    })
+    off()
+    const before = delivered
+    await backplane.publish(name, { data: 'y' }, {})
+    await new Promise((r) => setTimeout(r, 200))
+    expect(delivered).toBe(before)
+  })
+})
+
+describe('shutdown', () => {
+  it('close() ends the reader loop without errors', async () => {
+    const errors: unknown[] = []
+    const { backplane } = await instance(redis.url, errors)
+    backplane.subscribe(uniqueName(), () => {})
+    await new Promise((r) => setTimeout(r, 50))
+    await (backplane as RedisBackplane).close()
+    expect(errors).toEqual([])
+  })
+})
