@@ -268,12 +268,12 @@ describe('createMemoryBackplane', () => {
     const backplane = createMemoryBackplane()
     const retention = { maxEvents: 2 }
     const ids = [1, 2, 3, 4].map((n) => backplane.publish('t', { data: String(n) }, retention) as string)
-    const after = (id: string) => backplane.history('t', id, retention) as HistoryResult
-    expect(after(ids[2] as string)).toEqual({ events: [expect.objectContaining({ data: '4' })], complete: true })
-    expect(after(ids[1] as string).complete).toBe(true)
-    expect(after(ids[0] as string).complete).toBe(false)
-    expect(after(ids[3] as string)).toEqual({ events: [], complete: true })
-    expect(after('nonsense').complete).toBe(false)
+    const since = (id: string) => backplane.history('t', id, retention) as HistoryResult
+    expect(since(ids[2] as string)).toEqual({ events: [expect.objectContaining({ data: '4' })], complete: true })
+    expect(since(ids[1] as string).complete).toBe(true)
+    expect(since(ids[0] as string).complete).toBe(false)
+    expect(since(ids[3] as string)).toEqual({ events: [], complete: true })
+    expect(since('nonsense').complete).toBe(false)
   })
 
   it('gives ids a per-process prefix, so a restarted process does not misread old ids', () => {
