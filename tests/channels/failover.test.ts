@@ -81,11 +81,11 @@ describe('failover behind a load balancer', () => {
     // Until each instance's subscription is positioned, a fresh (non-resuming) client can miss what is
     // published: warm up until every client has seen an event.
     const seen: boolean[] = new Array(CLIENTS).fill(false)
-    sources.forEach((s, i) =>
-      s.addEventListener('message', () => {
+    for (const [i, source] of sources.entries()) {
+      source.addEventListener('message', () => {
         seen[i] = true
-      }),
-    )
+      })
+    }
     await waitFor(
       async () => {
         await publisher.publish(0)
