@@ -1,4 +1,13 @@
-import { type ConnectionHandle, checkEvent, type EventFields, encodeEvent, encodeHead, HANDLE, SSEError } from '../core'
+import {
+  type ConnectionHandle,
+  checkEvent,
+  type EventFields,
+  encodeEvent,
+  encodeHead,
+  HANDLE,
+  SSEError,
+  toJSON,
+} from '../core'
 import { type KeepAliveTarget, unwatch, watch } from './keep-alive'
 import type { Destructor, SendOptions, SSECallback, SSEContext } from './types'
 
@@ -43,22 +52,6 @@ function eventLine(name: string): string {
   return line
 }
 
-function serialise(data: unknown): string {
-  if (data === undefined) return ''
-  let json: string | undefined
-  try {
-    json = JSON.stringify(data)
-  } catch (error) {
-    throw new TypeError(`Invalid data: it cannot be serialised as JSON (${(error as Error).message}).`, {
-      cause: error,
-    })
-  }
-  if (json === undefined) {
-    throw new TypeError(`Invalid data: a ${typeof data} has no JSON form; send a value JSON.stringify accepts.`)
-  }
-  return json
-}
-
 function warn(message: string): void {
   console.warn(`[use-next-sse] ${message}`)
 }
@@ -82,6 +75,7 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
   private cleanupRan = false
   private deferred: (() => void)[] | undefined = undefined
   private aborter: AbortController | undefined = undefined
+  private waitUntil: ((work: Promise<unknown>) => void) | undefined = undefined
   queued = false
   wrote = true
   readonly stream: ReadableStream<Uint8Array>
@@ -107,6 +101,7 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
     }
     signal?.addEventListener('abort', this)
     if (this.settings.keepAlive) watch(this.settings.keepAlive, this)
+    this.waitUntil = waitUntilOf(args)
 
     let result: unknown
     try {
@@ -120,9 +115,11 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
       return
     }
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      ;(result as PromiseLike<unknown>).then(
-        (destructor) => this.adopt(destructor),
-        (error) => this.fail(error),
+      this.extend(
+        (result as PromiseLike<unknown>).then(
+          (destructor) => this.adopt(destructor),
+          (error) => this.fail(error),
+        ),
       )
     } else {
       this.adopt(result)
@@ -144,7 +141,7 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
     let text: string
     try {
       const head = options === undefined ? '' : typeof options === 'string' ? eventLine(options) : encodeHead(options)
-      text = `${head}data: ${serialise(data)}\n\n`
+      text = `${head}data: ${toJSON(data)}\n\n`
     } catch (error) {
       this.report(error)
       return false
@@ -208,6 +205,9 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
 
   keepAlive(): void {
     this.write(':\n\n')
+    // The comment itself is not activity: counted as a write, it made the next tick skip this
+    // connection, so an idle stream got a comment every other interval (30 s by default, not 15 s).
+    this.wrote = false
   }
 
   /** Closes from the server side: what is buffered is still delivered, then the body ends. */
@@ -326,12 +326,37 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
     try {
       const result = fn()
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        ;(result as PromiseLike<unknown>).then(undefined, fail)
+        this.extend((result as PromiseLike<unknown>).then(undefined, fail))
       }
     } catch (error) {
       fail(error)
     }
   }
+
+  /**
+   * Keeps async work of this connection (an async callback, an async cleanup) running after the
+   * response: workerd (2026-04-26) cancels a request's pending timers and promises once its client
+   * disconnects, so without `ctx.waitUntil` a late destructor never arrives and an async cleanup
+   * stops at its first `await`.
+   */
+  private extend(work: PromiseLike<unknown>): void {
+    try {
+      this.waitUntil?.(Promise.resolve(work))
+    } catch {
+      // Extending a lifetime is best effort and must never turn a close into a crash: if a runtime
+      // refuses (workerd 2026-04-26 accepts it even from another request's context), the work still
+      // runs as long as the request lives.
+    }
+  }
+}
+
+/** A Workers-style `ctx.waitUntil` (or Next's `event.waitUntil`) among the handler's extra arguments. */
+function waitUntilOf(args: unknown[]): ((work: Promise<unknown>) => void) | undefined {
+  for (const arg of args) {
+    const waitUntil = (arg as { waitUntil?: unknown } | null)?.waitUntil
+    if (typeof waitUntil === 'function') return (work) => waitUntil.call(arg, work)
+  }
+  return undefined
 }
 
 /** The callback's context. Methods are arrow properties because users destructure them. */

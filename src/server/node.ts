@@ -48,7 +48,10 @@ export function isNodeRequest(value: unknown): value is NodeRequestLike {
 function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
   let url: URL
   try {
-    url = new URL(req.url ?? '/', `${(req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`)
+    url = new URL(
+      req.url ?? '/',
+      `${(req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
+    )
   } catch {
     // A malformed Host header must not turn into a 500: the path is all the handler needs.
     url = new URL(req.url ?? '/', 'http://localhost')

@@ -54,11 +54,14 @@ describe('failover behind a load balancer', () => {
       servedBy.push(hellos)
       const source = new EventSource(`${nginx.url}/events`)
       source.addEventListener('message', (e) => {
-        const value = JSON.parse((e as MessageEvent).data) as number
+        const value = JSON.parse((e as unknown as { data: string }).data) as number
         if (value > 0) numbers.push(value) // 0 is the warm-up event
       })
       source.addEventListener('hello', (e) => {
-        const hello = JSON.parse((e as MessageEvent).data) as { instance: string; lastEventId: string | null }
+        const hello = JSON.parse((e as unknown as { data: string }).data) as {
+          instance: string
+          lastEventId: string | null
+        }
         if (hello.lastEventId !== null) reconnects++
         hellos.push(hello.instance)
       })

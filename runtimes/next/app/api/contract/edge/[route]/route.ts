@@ -1,0 +1,6 @@
+// The contract app as an edge-runtime route handler; `[route]` picks the scenario's route.
+import { handle } from '../../../../../../../tests/contract/app'
+
+export const runtime = 'edge'
+export const dynamic = 'force-dynamic'
+export const GET = handle

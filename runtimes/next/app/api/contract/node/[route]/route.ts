@@ -1,0 +1,6 @@
+// The contract app as a Node.js-runtime route handler; `[route]` picks the scenario's route.
+import { handle } from '../../../../../../../tests/contract/app'
+
+export const runtime = 'nodejs'
+export const dynamic = 'force-dynamic'
+export const GET = handle
