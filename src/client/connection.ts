@@ -1,0 +1,187 @@
+import { SSEError } from '../core'
+import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
+import { createParser, type ParsedEvent } from './parser'
+
+/**
+ * Options of `EventSource`: the standard `withCredentials`, and what native EventSource cannot do.
+ *
+ * @example
+ * ```ts
+ * const init: EventSourceInit = {
+ *   method: 'POST',
+ *   body: JSON.stringify({ topics: ['a', 'b'] }),
+ *   headers: async () => ({ authorization: `Bearer ${await getToken()}`, 'content-type': 'application/json' }),
+ *   reconnect: { delay: 500, maxAttempts: 10 },
+ * }
+ * ```
+ */
+export interface EventSourceInit {
+  /** Sends cookies and HTTP auth cross-origin (fetch `credentials: 'include'`). Defaults to `false`. */
+  withCredentials?: boolean
+  /**
+   * Extra request headers, or a function (sync or async) called before every connection and
+   * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client.
+   */
+  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+  /** The request method. Defaults to `'GET'`. */
+  method?: string
+  /** The request body, sent again on every reconnection (so not a one-shot stream). Defaults to none. */
+  body?: BodyInit | null
+  /** The `fetch` to use (a wrapper with logging, a test double). Defaults to the global `fetch`. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>
+  /**
+   * What happens after the stream ends or a network error. Not given: the WHATWG behaviour, reconnect
+   * forever after the reconnection time (3000 ms, or the server's `retry:`). `false`: never reconnect
+   * (the source closes). A {@link ReconnectPolicy}: capped exponential backoff with jitter, never below
+   * the server's `retry:`, giving up with `MAX_ATTEMPTS`. A {@link ReconnectFunction}: your own.
+   */
+  reconnect?: false | ReconnectPolicy | ReconnectFunction
+  /** The parser's `maxBufferSize`: past it the connection is dropped and reconnects. Defaults to 16 MiB. */
+  maxBufferSize?: number
+}
+
+/** The live state of one {@link connect}ion. @internal */
+export interface Connection {
+  /** 0 connecting (or waiting to reconnect), 1 open, 2 closed for good. */
+  readonly state: 0 | 1 | 2
+  /** Why the last failure happened; `null` once open, and after a normal end of the stream. */
+  readonly error: SSEError | null
+  /** The URL of the last response, after redirects. */
+  readonly url: string
+  close(): void
+}
+
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
+
+/**
+ * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
+ * {@link EventSource} and the connections `createSSEStore` shares. `onChange(connection, event)` is called
+ * for every event while open, and `onChange(connection)` after every change of `state` or `error`.
+ * Nothing is called after `close()`.
+ * @internal
+ */
+export function connect(
+  url: string,
+  init: EventSourceInit,
+  onChange: (connection: Connection, event?: ParsedEvent) => void,
+): Connection {
+  const { reconnect, headers } = init
+  let ctrl: AbortController | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  /** Consecutive failed connections, reset when one opens. */
+  let attempt = 0
+  /** The reconnection time the server set with `retry:`. */
+  let retry: number | undefined
+  const connection = {
+    state: CONNECTING as Connection['state'],
+    error: null as SSEError | null,
+    url,
+    close() {
+      connection.state = CLOSED
+      clearTimeout(timer)
+      ctrl?.abort()
+    },
+  }
+
+  const change = (state: Connection['state'], error: SSEError | null): void => {
+    connection.state = state
+    connection.error = error
+    onChange(connection)
+  }
+
+  /** "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait. */
+  const again = (error: SSEError | null): void => {
+    let wait: number | false = false
+    try {
+      wait =
+        reconnect === undefined
+          ? (retry ?? 3000)
+          : reconnect &&
+            (typeof reconnect === 'function' ? reconnect(++attempt, retry) : backoff(reconnect, ++attempt, retry))
+    } catch (cause) {
+      // A throwing reconnect function gives up, rather than rejecting into the void.
+      error = cause as SSEError
+    }
+    // `false` is "fail the connection": closed for good. A policy that gives up says so.
+    if (wait === false) {
+      change(CLOSED, reconnect ? new SSEError('MAX_ATTEMPTS', 'Gave up reconnecting.', { cause: error }) : error)
+    } else {
+      change(CONNECTING, error)
+      // A listener may have closed the connection.
+      if (connection.state === CONNECTING) timer = setTimeout(run, wait)
+    }
+  }
+
+  const parser = createParser({
+    // A listener may close() in the middle of a chunk: nothing is dispatched after that.
+    onEvent: (event) => connection.state === OPEN && onChange(connection, event),
+    onRetry: (ms) => {
+      retry = ms
+    },
+    // A line or event past maxBufferSize was lost: drop the connection, so the server can resend it.
+    onError: (error) => {
+      if (connection.state !== OPEN) return
+      ctrl?.abort()
+      again(error)
+    },
+    maxBufferSize: init.maxBufferSize,
+  })
+
+  /** One request: send, check, open, read to the end. Never rejects. */
+  const run = async (): Promise<void> => {
+    ctrl = new AbortController()
+    const { signal } = ctrl
+    parser.reset()
+    try {
+      const sent = new Headers(typeof headers === 'function' ? await headers() : headers)
+      sent.set('accept', 'text/event-stream')
+      // Header values are byte strings: send the id as UTF-8 bytes, as browsers do (9.2.4). The parser
+      // decodes bytes, so the id never holds a lone surrogate, which encodeURIComponent would refuse.
+      const id = parser.lastEventId
+      if (id) sent.set('last-event-id', unescape(encodeURIComponent(id)))
+      // Called unbound: a browser's fetch throws "Illegal invocation" when called as init.fetch().
+      const response = await (init.fetch ?? fetch)(url, {
+        method: init.method,
+        body: init.body,
+        headers: sent,
+        cache: 'no-store',
+        credentials: init.withCredentials ? 'include' : 'same-origin',
+        signal,
+      })
+      const { status, body } = response
+      const type = response.headers.get('content-type')
+      if (status !== 200 || !/^\s*text\/event-stream\s*(;|$)/i.test(type!)) {
+        body?.cancel().catch(() => {})
+        change(
+          CLOSED,
+          status === 204
+            ? new SSEError('NO_CONTENT', 'HTTP 204', { status })
+            : status !== 200
+              ? new SSEError('HTTP_STATUS', `HTTP ${status}`, { status })
+              : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
+        )
+        return
+      }
+      connection.url = response.url || url
+      attempt = 0
+      change(OPEN, null)
+      const reader = body?.getReader()
+      // close() and an overflow abort the signal; the loop then stops and leaves the state to them.
+      while (reader && !signal.aborted) {
+        const { done, value } = await reader.read()
+        if (done) break
+        parser.feed(value)
+      }
+      if (!signal.aborted) again(null)
+    } catch (cause) {
+      if (!signal.aborted) again(new SSEError('NETWORK', 'Network error', { cause }))
+    }
+  }
+
+  // The first request waits a tick: nothing may fire before the caller has attached its listeners, and
+  // close() can still cancel it.
+  timer = setTimeout(run)
+  return connection
+}

@@ -1,0 +1,144 @@
+import type { SSEError } from '../core'
+import { connect, type EventSourceInit } from './connection'
+
+export type { EventSourceInit } from './connection'
+
+/**
+ * The `error` event: `error` is why, or `null` when the server simply ended the stream.
+ *
+ * @example
+ * ```ts
+ * source.addEventListener('error', (event) => {
+ *   if (event.error?.code === 'NO_CONTENT') console.log('the server asked us to stop')
+ * })
+ * ```
+ */
+export type SSEErrorEvent = Event & { readonly error: SSEError | null }
+
+/**
+ * Event types and the events they carry; any other name is a `MessageEvent` from an `event:` field.
+ *
+ * @example
+ * ```ts
+ * source.addEventListener('open', (event) => {}) // Event
+ * source.addEventListener('update', (event) => JSON.parse(event.data)) // MessageEvent<string>
+ * ```
+ */
+export interface EventSourceEventMap {
+  open: Event
+  message: MessageEvent<string>
+  error: SSEErrorEvent
+}
+
+type Listener<E> = ((this: EventSource, event: E) => unknown) | { handleEvent(event: E): unknown } | null
+type Options = boolean | AddEventListenerOptions
+
+const CONNECTING = 0
+const OPEN = 1
+const CLOSED = 2
+
+/**
+ * The WHATWG `EventSource`, built on `fetch` and {@link createParser}, so the same code runs in browsers,
+ * Node, jsdom/happy-dom, edge runtimes and workers. With only `withCredentials` it behaves as the spec
+ * says: `Accept: text/event-stream`, no cache; 200 with `text/event-stream` opens; any other status
+ * (204 included) or content type fails for good; a network error or the end of the stream fires `error`
+ * and reconnects after the reconnection time with `Last-Event-ID`. Once `close()` is called nothing more
+ * fires.
+ *
+ * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch` and a `reconnect` policy, and
+ * {@link EventSource.error} (also on the `error` event) says why the last failure happened.
+ *
+ * @example
+ * ```ts
+ * import { EventSource, isSSEError } from 'use-next-sse/client'
+ *
+ * const source = new EventSource('/api/feed', {
+ *   headers: async () => ({ authorization: `Bearer ${await getToken()}` }),
+ *   reconnect: { delay: 1000, maxDelay: 30_000, maxAttempts: 10 },
+ * })
+ * source.addEventListener('update', (event) => render(JSON.parse(event.data)))
+ * source.onerror = () => {
+ *   if (isSSEError(source.error, 'HTTP_STATUS') && source.error.status === 401) logIn()
+ * }
+ * ```
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed listeners, see the interface below.
+export class EventSource extends EventTarget {
+  static readonly CONNECTING = CONNECTING
+  static readonly OPEN = OPEN
+  static readonly CLOSED = CLOSED
+  readonly CONNECTING = CONNECTING
+  readonly OPEN = OPEN
+  readonly CLOSED = CLOSED
+  /** The absolute URL. */
+  readonly url: string
+  readonly withCredentials: boolean
+  /** `CONNECTING` (0) while connecting or waiting to reconnect, `OPEN` (1), or `CLOSED` (2) for good. */
+  readonly readyState: 0 | 1 | 2 = CONNECTING
+  /**
+   * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HTTP_STATUS` (with `status`),
+   * `NO_CONTENT`, `CONTENT_TYPE`, `MAX_ATTEMPTS` or `MAX_BUFFER_SIZE`; `null` before any failure, once a
+   * connection opens, and when the server ended the stream normally.
+   */
+  readonly error: SSEError | null = null
+  onopen: ((this: EventSource, event: Event) => unknown) | null = null
+  onmessage: ((this: EventSource, event: MessageEvent<string>) => unknown) | null = null
+  onerror: ((this: EventSource, event: SSEErrorEvent) => unknown) | null = null
+  /** Aborts the request or the pending reconnection: the source is `CLOSED` and fires nothing more. */
+  readonly close: () => void
+
+  /**
+   * @param url Resolved against `location.href` where there is one (browsers, workers); must be
+   * absolute elsewhere. An invalid URL throws a `SyntaxError` `DOMException`, as in browsers.
+   */
+  constructor(url: string | URL, init: EventSourceInit = {}) {
+    super()
+    try {
+      this.url = new URL(url, globalThis.location?.href).href
+    } catch {
+      throw new DOMException(`Invalid URL: ${url}`, 'SyntaxError')
+    }
+    this.withCredentials = !!init.withCredentials
+    // readyState and error are read-only to users only.
+    const self = this as { readyState: number; error: SSEError | null }
+    let origin = ''
+    const connection = connect(this.url, init, ({ state, error, url }, event) => {
+      self.readyState = state
+      self.error = error
+      // The origin of the final URL, after redirects (9.2.5), worked out once per connection.
+      if (!event && state === OPEN) origin = new URL(url).origin
+      this.dispatchEvent(
+        event
+          ? new MessageEvent(event.type, { data: event.data, lastEventId: event.lastEventId, origin })
+          : state === OPEN
+            ? new Event('open')
+            : Object.assign(new Event('error'), { error }),
+      )
+    })
+    this.close = () => {
+      connection.close()
+      self.readyState = CLOSED
+    }
+    // The event handler attributes, as listeners added first (browsers add them when first set).
+    for (const type of ['open', 'message', 'error'] as const) {
+      this.addEventListener(type, (event: any) => this[`on${type}`]?.call(this, event))
+    }
+  }
+}
+
+// Typed listeners, as lib.dom types the native EventSource: declarations only, no code.
+export interface EventSource {
+  addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]>,
+    options?: Options,
+  ): void
+  addEventListener(type: string, listener: Listener<MessageEvent<string>>, options?: Options): void
+  removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: Listener<EventSourceEventMap[K]>,
+    options?: Options,
+  ): void
+  removeEventListener(type: string, listener: Listener<MessageEvent<string>>, options?: Options): void
+}

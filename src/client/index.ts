@@ -1,0 +1,24 @@
+/**
+ * `use-next-sse/client`: Server-Sent Events in any JavaScript runtime, without React. A spec-exact
+ * streaming parser (`createParser`, `ParserStream`), an `EventSource` built on `fetch` with headers,
+ * POST and a reconnect policy, and `createSSEStore`, the shared, reference-counted subscription that
+ * `useSSE` is built on. Web APIs only.
+ * @module
+ */
+export { isSSEError, SSEError, type SSEErrorCode } from '../core'
+export { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
+export {
+  EventSource,
+  type EventSourceEventMap,
+  type EventSourceInit,
+  type SSEErrorEvent,
+} from './event-source'
+export { createParser, type ParsedEvent, type Parser, type ParserOptions } from './parser'
+export {
+  createSSEStore,
+  type SSEConnectionState,
+  type SSEOptions,
+  type SSESnapshot,
+  type SSEStore,
+} from './shared'
+export { ParserStream } from './stream'

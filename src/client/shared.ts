@@ -1,0 +1,280 @@
+import { SSEError } from '../core'
+import type { ReconnectPolicy } from './backoff'
+import { type Connection, connect, type EventSourceInit } from './connection'
+import type { ParsedEvent } from './parser'
+
+/**
+ * `connecting` (also while waiting to reconnect), `open`, or `closed` for good.
+ *
+ * @example
+ * ```ts
+ * const label: Record<SSEConnectionState, string> = { connecting: '…', open: 'live', closed: 'offline' }
+ * ```
+ */
+export type SSEConnectionState = 'connecting' | 'open' | 'closed'
+
+/**
+ * Options of `useSSE` and {@link createSSEStore}. The first four are the original `use-next-sse` API.
+ *
+ * @example
+ * ```ts
+ * const options: SSEOptions<{ count: number }> = {
+ *   url: '/api/sse',
+ *   eventName: 'counter',
+ *   reconnect: { interval: 2000, maxAttempts: 10, backoff: true },
+ *   onMessage: (data) => console.log(data.count),
+ * }
+ * ```
+ */
+export interface SSEOptions<T = any> {
+  /** The endpoint, relative to the page or absolute. */
+  url: string
+  /** The event type to listen to (the server's `event:` field). Defaults to `'message'`. */
+  eventName?: string
+  /**
+   * Reconnection after the stream ends or a network error. `false` (the default): the state becomes
+   * `closed`. `true`: the defaults below. An object: `interval` (ms between attempts, default 1000, never
+   * below the server's `retry:`), `maxAttempts` (failed attempts in a row before giving up with a
+   * `MAX_ATTEMPTS` error; default 5; the count starts again on every successful open) and `backoff`
+   * (`true`, or `{ factor, maxDelay, jitter }`: grow the interval exponentially, with jitter; default off,
+   * and when on defaults `factor` 2, `maxDelay` 30000 ms, `jitter` 0.5). Statuses other than 200, 204
+   * and a wrong content type never reconnect.
+   */
+  reconnect?:
+    | boolean
+    | {
+        interval?: number
+        maxAttempts?: number
+        backoff?: boolean | Pick<ReconnectPolicy, 'factor' | 'maxDelay' | 'jitter'>
+      }
+  /** Sends cookies cross-origin (`credentials: 'include'`). Defaults to `false`. */
+  withCredentials?: boolean
+  /**
+   * Extra request headers: a plain object, or a function called before every (re)connection (for a
+   * fresh token). Connections are shared by value of `url`, `withCredentials`, `reconnect` and an object
+   * `headers`; a function is not compared, so the first subscriber's one is used.
+   */
+  headers?: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>)
+  /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */
+  enabled?: boolean
+  /**
+   * How `data` is made from the event's text: `'json'` (the default; empty data gives `null`), `'text'`,
+   * or a function. A failure sets `error` to an `SSEError` with code `PARSE` (cleared by the next good
+   * event) and never throws.
+   */
+  parse?: 'json' | 'text' | ((data: string, event: ParsedEvent) => T)
+  /**
+   * Called once for every event, in order, even when several arrive between two renders, with the
+   * parsed data and the raw event (`type`, `data` text, `lastEventId`).
+   */
+  onMessage?: (data: T, event: ParsedEvent) => void
+  /** Called each time the connection opens. */
+  onOpen?: () => void
+  /** Called with each connection or parse error. */
+  onError?: (error: SSEError) => void
+}
+
+/**
+ * What a subscriber sees; a new object on every change.
+ *
+ * @example
+ * ```ts
+ * const { data, error, lastEventId, connectionState } = store.getSnapshot()
+ * ```
+ */
+export interface SSESnapshot<T> {
+  /** The latest event's parsed data; `null` until the first event. */
+  data: T | null
+  /** Why the connection failed or the last event could not be parsed; `null` otherwise. */
+  error: SSEError | null
+  /** The id of the latest event (`null` until an event with an id arrives). */
+  lastEventId: string | null
+  connectionState: SSEConnectionState
+}
+
+/**
+ * A subscribable for one event name on a shared connection. Made by {@link createSSEStore}.
+ *
+ * @example
+ * ```ts
+ * const unsubscribe = store.subscribe(() => render(store.getSnapshot()))
+ * store.close()     // leave; the connection closes if no one else uses it
+ * store.reconnect() // join again
+ * ```
+ */
+export interface SSEStore<T> {
+  /** Adds a listener; the first one connects (or joins a shared connection), the last one to leave lets go. */
+  subscribe(listener: () => void): () => void
+  /**
+   * The current snapshot. Until the first `subscribe()` (so on the server, and while hydrating) it is
+   * the initial one: `connecting` (or `closed` when disabled), no data, no error.
+   */
+  getSnapshot(): SSESnapshot<T>
+  /** Leaves the connection (closing it if no one else uses it); the state becomes `closed`. */
+  close(): void
+  /** Joins again after `close()` or a fatal error; a live shared connection is kept as it is. */
+  reconnect(): void
+  /** Read when events arrive (`parse` and the callbacks): assign to update them. */
+  options: SSEOptions<T>
+}
+
+type Subscriber = (connection: Connection, event?: ParsedEvent) => void
+
+interface Entry {
+  connection: Connection
+  subscribers: Set<Subscriber>
+  timer?: ReturnType<typeof setTimeout>
+}
+
+const registry = new Map<string, Entry>()
+
+/**
+ * Subscribes to the connection registered under `key`, opened for the first subscriber (or when the
+ * previous one closed for good). Returns the connection and the unsubscribe function; the connection
+ * closes a tick after its last subscriber leaves.
+ * @internal
+ */
+export function share(
+  key: string,
+  url: string,
+  init: EventSourceInit,
+  subscriber: Subscriber,
+): [connection: Connection, unsubscribe: () => void] {
+  let entry = registry.get(key)
+  if (!entry || entry.connection.state === 2) {
+    const subscribers = new Set<Subscriber>()
+    const connection = connect(url, init, (c, event) => {
+      for (const notify of subscribers) {
+        try {
+          notify(c, event)
+        } catch (error) {
+          // A throwing callback (onMessage...) must not cost the other subscribers this event, nor the
+          // connection its stream: report it the way a throwing event listener is reported.
+          setTimeout(() => {
+            throw error
+          })
+        }
+      }
+    })
+    entry = { connection, subscribers }
+    registry.set(key, entry)
+  }
+  const held = entry
+  clearTimeout(held.timer)
+  held.subscribers.add(subscriber)
+  return [
+    held.connection,
+    () => {
+      // The real close waits a tick: React StrictMode unmounts and remounts at once, and the remount
+      // must find this connection instead of opening another.
+      if (held.subscribers.delete(subscriber) && !held.subscribers.size) {
+        held.timer = setTimeout(() => {
+          held.connection.close()
+          if (registry.get(key) === held) registry.delete(key)
+        })
+      }
+    },
+  ]
+}
+
+const STATES = ['connecting', 'open', 'closed'] as const
+
+/** The seed's `reconnect` option as an EventSource policy: constant interval, or backoff when asked. */
+function policyOf(reconnect: SSEOptions['reconnect']): false | ReconnectPolicy {
+  if (!reconnect) return false
+  const { interval: delay = 1000, maxAttempts = 5, backoff } = reconnect === true ? {} : reconnect
+  return { delay, maxAttempts, ...(backoff === true ? {} : backoff || { factor: 1, jitter: 0, maxDelay: delay }) }
+}
+
+/**
+ * The framework-agnostic core of `useSSE`: a subscribable for one event name on a connection shared,
+ * reference-counted, by every store with the same `url`, `withCredentials`, `reconnect` and object
+ * `headers`. Nothing connects until the first `subscribe()`.
+ *
+ * @example
+ * ```ts
+ * import { createSSEStore } from 'use-next-sse/client'
+ *
+ * const store = createSSEStore<{ temperature: number }>({ url: '/api/events', eventName: 'temperature' })
+ * const unsubscribe = store.subscribe(() => console.log(store.getSnapshot().data?.temperature))
+ * ```
+ */
+export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
+  const { url, eventName = 'message', withCredentials, headers, enabled = true } = options
+  const reconnect = policyOf(options.reconnect)
+  const key = JSON.stringify([url, !!withCredentials, reconnect, typeof headers === 'function' || headers])
+  const listeners = new Set<() => void>()
+  let snapshot: SSESnapshot<T> = {
+    data: null,
+    error: null,
+    lastEventId: null,
+    connectionState: STATES[enabled ? 0 : 2],
+  }
+  let leave: (() => void) | undefined
+
+  const set = (patch: Partial<SSESnapshot<T>>): void => {
+    snapshot = { ...snapshot, ...patch }
+    for (const listener of listeners) listener()
+  }
+
+  const onChange: Subscriber = ({ state, error }, event) => {
+    const { parse = 'json', onMessage, onOpen, onError } = store.options
+    if (!event) {
+      set({ connectionState: STATES[state], error })
+      if (state === 1) onOpen?.()
+      else if (error) onError?.(error)
+    } else if (event.type === eventName) {
+      const text = event.data
+      let data: T
+      try {
+        data = parse === 'json' ? (text ? JSON.parse(text) : null) : parse === 'text' ? text : parse(text, event)
+      } catch (cause) {
+        const error = new SSEError('PARSE', `Unreadable "${eventName}" data: ${cause}`, { cause })
+        set({ error })
+        return onError?.(error)
+      }
+      set({ data, error: null, lastEventId: event.lastEventId || null })
+      onMessage?.(data, event)
+    }
+  }
+
+  const join = (): void => {
+    if (!enabled) return
+    const [connection, unsubscribe] = share(
+      key,
+      url,
+      {
+        withCredentials,
+        reconnect,
+        headers: typeof headers === 'function' ? () => (store.options.headers as typeof headers)() : headers,
+      },
+      onChange,
+    )
+    leave = unsubscribe
+    set({ connectionState: STATES[connection.state], error: connection.error })
+  }
+
+  const store: SSEStore<T> = {
+    options,
+    subscribe(listener) {
+      listeners.add(listener)
+      // After close(), a new first subscriber (React re-running effects: StrictMode, <Activity>) joins again.
+      if (!leave) join()
+      return () => {
+        listeners.delete(listener)
+        if (!listeners.size) store.close()
+      }
+    },
+    getSnapshot: () => snapshot,
+    close() {
+      leave?.()
+      leave = undefined
+      set({ connectionState: 'closed' })
+    },
+    reconnect() {
+      store.close()
+      if (listeners.size) join()
+    },
+  }
+  return store
+}

@@ -1,0 +1,44 @@
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createSSEHandler, type SSECallback, type SSEHandlerOptions, toNodeHandler } from '../../src/server'
+
+/**
+ * A real SSE endpoint for hook tests: `createSSEHandler` behind the Node adapter on a loopback port.
+ * Every request is recorded (path, Last-Event-ID) before it is served. Paths under `/status/<code>`
+ * answer that status instead, and `/json` answers JSON, for the failure cases.
+ */
+export async function startSSEServer(callback: SSECallback, options: SSEHandlerOptions = {}) {
+  const requests: { path: string; lastEventId: string | null }[] = []
+  const open = new Set<ServerResponse>()
+  const handler = toNodeHandler(createSSEHandler(callback, { keepAlive: false, ...options }))
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/'
+    const id = req.headers['last-event-id']
+    requests.push({ path, lastEventId: typeof id === 'string' ? id : null })
+    const code = /^\/status\/(\d+)/.exec(path)?.[1]
+    if (code) {
+      res.writeHead(Number(code), { 'content-type': 'text/event-stream' })
+      return void res.end()
+    }
+    if (path.startsWith('/json')) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end('{}')
+    }
+    open.add(res)
+    res.on('close', () => open.delete(res))
+    handler(req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    /** The URL of `path` on this server. */
+    url: (path = '/events') => `${base}${path}`,
+    requests,
+    /** Responses currently streaming. */
+    open,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
