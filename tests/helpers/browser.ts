@@ -1,0 +1,107 @@
+/**
+ * Headless Debian Chromium through playwright-core, launched as ../shared/TOOLCHAIN.md says: a fresh
+ * profile per launch, and the flags that keep it off the (closed) network. Pages are watched for console
+ * errors and uncaught exceptions, which every test asserts are none.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Where the screenshots go (gitignored, with the other test artifacts). */
+export const SCREENSHOTS = join(repo, 'test-results/screenshots')
+
+/** A generous bound for anything the UI waits for: these machines have 2 cores and run several suites. */
+export const DEADLINE = 30_000
+
+export interface WatchedPage {
+  page: Page
+  /** Console messages of type `error` and uncaught exceptions, as text. */
+  problems: string[]
+}
+
+export interface Browser {
+  context: BrowserContext
+  /** Opens a page in this browser's one context (shared cookies and connection pool). */
+  open(url?: string): Promise<WatchedPage>
+  /** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
+  screenshot(page: Page, name: string): Promise<string>
+  close(): Promise<void>
+}
+
+export async function launch(): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'sse-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  context.setDefaultTimeout(DEADLINE)
+  return {
+    context,
+    async open(url) {
+      const page = await context.newPage()
+      const problems: string[] = []
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`)
+      })
+      page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
+      if (url) await page.goto(url)
+      return { page, problems }
+    },
+    async screenshot(page, name) {
+      mkdirSync(SCREENSHOTS, { recursive: true })
+      const path = join(SCREENSHOTS, `${name}.png`)
+      await page.screenshot({ path, fullPage: true })
+      return path
+    },
+    async close() {
+      try {
+        await context.close()
+      } finally {
+        rmSync(profile, { recursive: true, force: true })
+      }
+    },
+  }
+}
+
+/** The text of the first element matching `selector`, trimmed. */
+export async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').trim()
+}
+
+/** Waits until `selector`'s text satisfies `check`, polling in the page (no fixed delay). */
+export async function waitForText(page: Page, selector: string, check: (text: string) => boolean, what: string) {
+  const deadline = Date.now() + DEADLINE
+  let last = ''
+  while (Date.now() < deadline) {
+    last = await text(page, selector).catch(() => '')
+    if (check(last)) return last
+    await page.waitForTimeout(100)
+  }
+  throw new Error(`timed out waiting for ${what}; ${selector} shows ${JSON.stringify(last)}`)
+}
+
+/** Polls `probe` until `check` holds; for server-side state read over HTTP. */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + DEADLINE
+  let last: T | undefined
+  while (Date.now() < deadline) {
+    last = await probe()
+    if (check(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(last)}`)
+}
