@@ -23,6 +23,27 @@ export interface ConnectionHandle {
   close(): void
 }
 
+/**
+ * Where a connection can write instead of its Web stream: Node's `ServerResponse` fits as it is. The
+ * Node adapter uses it to skip the Web stream and the UTF-8 encoder (Node encodes strings natively).
+ * @internal
+ */
+export interface Sink {
+  /** Returns false when the sink wants no more until it drains (then `pull()` resumes). */
+  write(chunk: string | Uint8Array): boolean
+  end(): void
+}
+
+/** @internal A connection as the Node adapter drives it. */
+export interface Pipeable extends ConnectionHandle {
+  /** Sends everything from now on (and what is buffered) to `sink`. */
+  pipe(sink: Sink): void
+  /** The reader is ready for more: flush what is buffered. */
+  pull(): void
+  /** The client is gone: end without delivering what is buffered. */
+  disconnect(): void
+}
+
 /** @internal */
 export interface HasHandle {
   readonly [HANDLE]: ConnectionHandle

@@ -1,3 +1,3 @@
 export { checkEvent, checkId, checkRetry, type EventFields, encodeEvent, encodeHead, toJSON } from './encode'
 export { isSSEError, SSEError, type SSEErrorCode } from './errors'
-export { type ConnectionHandle, HANDLE, type HasHandle } from './handle'
+export { type ConnectionHandle, HANDLE, type HasHandle, type Pipeable, type Sink } from './handle'

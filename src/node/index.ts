@@ -1,6 +1,7 @@
 /**
  * `use-next-sse/node`: the explicit Node adapter, for `node:http`, Express and other `(req, res)`
- * servers.
+ * servers. `createSSEHandler` loads it by itself when Next hands a Pages Router API route Node's
+ * `(req, res)`.
  * @module
  */
-export { type NodeRequestLike, type NodeResponseLike, toNodeHandler, type WebHandler } from '../server'
+export { type NodeRequestLike, type NodeResponseLike, serveNode, toNodeHandler, type WebHandler } from './serve'

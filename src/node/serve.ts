@@ -1,8 +1,9 @@
 /*
- * Node's (req, res) pair, spoken to by duck typing: this file imports nothing from `node:*`, so the
- * Web-only server entry can serve a Pages Router API route (which Next calls with Node objects) without
- * tying every runtime to Node.
+ * Node's (req, res) pair, spoken to by duck typing: this file imports nothing from `node:*`. The server
+ * entry loads it lazily (a dynamic import) when Next hands a Pages Router API route Node objects, so
+ * edge and Workers bundles never carry it.
  */
+import { HANDLE, type Pipeable } from '../core'
 
 /** The parts of Node's `IncomingMessage` this adapter reads. */
 export interface NodeRequestLike {
@@ -21,7 +22,7 @@ export interface NodeRequestLike {
 /** The parts of Node's `ServerResponse` this adapter writes. */
 export interface NodeResponseLike {
   writeHead(status: number, headers: Record<string, string | string[]>): unknown
-  write(chunk: Uint8Array): boolean
+  write(chunk: string | Uint8Array): boolean
   end(): unknown
   on(event: string, listener: (...args: any[]) => void): unknown
   off?(event: string, listener: (...args: any[]) => void): unknown
@@ -35,15 +36,6 @@ export interface NodeResponseLike {
 
 /** Any Web handler: `createSSEHandler`'s, or your own. */
 export type WebHandler = (request: Request, ...args: any[]) => Response | Promise<Response>
-
-export function isNodeRequest(value: unknown): value is NodeRequestLike {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Request).headers?.get !== 'function' &&
-    typeof (value as NodeRequestLike).on === 'function'
-  )
-}
 
 function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
   let url: URL
@@ -108,6 +100,7 @@ export async function serveNode(handler: WebHandler, req: NodeRequestLike, args:
   const aborter = new AbortController()
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   let wake = noop
+  let piped = false
   const onClose = () => {
     aborter.abort()
     reader?.cancel().catch(noop)
@@ -120,6 +113,23 @@ export async function serveNode(handler: WebHandler, req: NodeRequestLike, args:
     const response = await handler(toRequest(req, aborter.signal), ...args.slice(1))
     res.writeHead(response.status, headersOf(response))
     res.flushHeaders?.()
+    const connection = (response as Response & { [HANDLE]?: Pipeable })[HANDLE]
+    if (connection?.open && response.body && !response.body.locked) {
+      // createSSEHandler's own response: its connection writes strings straight to `res` (Node encodes
+      // them natively), with 'drain' as the demand signal, instead of through a Web stream.
+      // The client leaving still aborts the request's signal (onClose), which ends the connection.
+      piped = true
+      res.on('drain', () => connection.pull())
+      connection.pipe({
+        write: (chunk) => {
+          const more = res.write(chunk)
+          res.flush?.()
+          return more
+        },
+        end: () => res.end(),
+      })
+      return
+    }
     if (response.body === null) return void res.end()
     reader = response.body.getReader()
     if (aborter.signal.aborted) return void reader.cancel().catch(noop)
@@ -147,7 +157,7 @@ export async function serveNode(handler: WebHandler, req: NodeRequestLike, args:
       }
     }
   } finally {
-    res.off?.('close', onClose)
+    if (!piped) res.off?.('close', onClose)
   }
 }
 

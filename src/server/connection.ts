@@ -1,10 +1,11 @@
 import {
-  type ConnectionHandle,
   checkEvent,
   type EventFields,
   encodeEvent,
   encodeHead,
   HANDLE,
+  type Pipeable,
+  type Sink,
   SSEError,
   toJSON,
 } from '../core'
@@ -20,10 +21,14 @@ export interface Settings {
   onError: (error: unknown) => void
 }
 
-const OPEN = 0
-const CLOSED = 1
-
 const encoder = new TextEncoder()
+
+/**
+ * Pending text longer than this is encoded and set aside: a burst of 100k sends would otherwise build
+ * one string from 100k pieces, which the garbage collector copies and promotes as it grows, and a
+ * burst's cost per event would grow with its length.
+ */
+const SPILL = 64 * 1024
 
 /*
  * Writes are coalesced: every connection written to in one synchronous turn is flushed by a single
@@ -41,19 +46,25 @@ function flushDirty(): void {
 }
 
 // `send(x, 'counter')` in a loop validates the same name every time: remember the last one checked.
-let lastEventName = ''
-let lastEventLine = ''
+let lastName = ''
+let lastLine = ''
 function eventLine(name: string): string {
-  if (name === lastEventName) return lastEventLine
-  if (name === '') return ''
-  const line = `event: ${checkEvent(name)}\n`
-  lastEventName = name
-  lastEventLine = line
-  return line
+  if (name !== lastName && name !== '') {
+    lastLine = `event: ${checkEvent(name)}\n`
+    lastName = name
+  }
+  return name === '' ? '' : lastLine
 }
 
-function warn(message: string): void {
-  console.warn(`[use-next-sse] ${message}`)
+/** Header values are byte strings: a UTF-8 `Last-Event-ID` (browsers send one) arrives as Latin-1. */
+function utf8(value: string | null): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find bytes outside ASCII and Latin-1.
+  if (value === null || !/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(value, (c) => c.charCodeAt(0)))
+  } catch {
+    return value // not UTF-8 after all: keep what the client sent
+  }
 }
 
 /**
@@ -61,83 +72,88 @@ function warn(message: string): void {
  * itself the stream's source (`start`/`pull`/`cancel`), the `abort` listener (`handleEvent`) and the
  * keep-alive target, so an idle connection costs one object and no closures beyond `send`/`close`.
  */
-export class Connection implements KeepAliveTarget, ConnectionHandle {
+export class Connection implements KeepAliveTarget, Pipeable {
   /** Text waiting for the reader. */
-  private buf: string
-  /** `buf` already encoded, when it came from a single shared write (channels). */
-  private bytes: Uint8Array | undefined = undefined
-  private ctrl!: ReadableStreamDefaultController<Uint8Array>
-  /** A read is pending: the next flush may enqueue. */
-  private demand = false
-  private state = OPEN
-  private cleanup: Destructor | undefined
-  private cleanupFrom: string | undefined
-  private cleanupRan = false
-  private deferred: (() => void)[] | undefined = undefined
-  private aborter: AbortController | undefined = undefined
-  private waitUntil: ((work: Promise<unknown>) => void) | undefined = undefined
+  #buf: string
+  /** `#buf` already encoded, when it came from one shared write (a channel's broadcast). */
+  #bytes: Uint8Array | undefined
+  /** Earlier parts of a long burst, encoded (see SPILL), and their size. */
+  #parts: Uint8Array[] | undefined
+  #spilled = 0
+  #ctrl!: ReadableStreamDefaultController<Uint8Array>
+  #sink: Sink | undefined
+  /** The reader is waiting: the next flush may write. */
+  #demand = false
+  #open = true
+  #cleanup: Destructor | undefined
+  #cleanupFrom: string | undefined
+  #cleanupRan = false
+  #deferred: (() => void)[] | undefined
+  #aborter: AbortController | undefined
+  #waitUntil: ((work: Promise<unknown>) => void) | undefined
+  readonly #settings: Settings
+  readonly #request: Request
   queued = false
   wrote = true
   readonly stream: ReadableStream<Uint8Array>
 
-  constructor(
-    private readonly settings: Settings,
-    private readonly request: Request,
-  ) {
-    this.buf = settings.first
-    this.cleanup = settings.onClose
-    if (settings.onClose) this.cleanupFrom = 'the `onClose` option'
-    // highWaterMark 0: pull() means a reader is waiting right now, so bytes stay in `buf` (where they
-    // coalesce) until someone reads, and a stalled reader is visible as a growing `buf`.
+  constructor(settings: Settings, request: Request) {
+    this.#settings = settings
+    this.#request = request
+    this.#buf = settings.first
+    this.#cleanup = settings.onClose
+    if (settings.onClose) this.#cleanupFrom = 'the onClose option'
+    // highWaterMark 0: pull() means a reader is waiting right now, so bytes stay in `#buf` (where they
+    // coalesce) until someone reads, and a stalled reader is visible as a growing `#buf`.
     this.stream = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
   }
 
   run<Args extends unknown[]>(callback: SSECallback<any, Args>, args: Args): void {
-    const signal = this.request.signal
+    const signal = this.#request.signal
     // Checked first: an aborted signal never fires `abort` again (Next and workerd hand these over).
     if (signal?.aborted) {
       this.disconnect()
       return
     }
     signal?.addEventListener('abort', this)
-    if (this.settings.keepAlive) watch(this.settings.keepAlive, this)
-    this.waitUntil = waitUntilOf(args)
+    if (this.#settings.keepAlive) watch(this.#settings.keepAlive, this)
+    this.#waitUntil = waitUntilOf(args)
 
     let result: unknown
     try {
       result = callback(
         (data, options) => this.send(data, options),
         () => this.close(),
-        new Context(this, this.request, args) as unknown as SSEContext<Args>,
+        new Context(this, this.#request, args) as unknown as SSEContext<Args>,
       )
     } catch (error) {
-      this.fail(error)
+      this.#fail(error)
       return
     }
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      this.extend(
+      this.#extend(
         (result as PromiseLike<unknown>).then(
-          (destructor) => this.adopt(destructor),
-          (error) => this.fail(error),
+          (destructor) => this.setCleanup(destructor, 'the callback'),
+          (error) => this.#fail(error),
         ),
       )
     } else {
-      this.adopt(result)
+      this.setCleanup(result, 'the callback')
     }
   }
 
   get open(): boolean {
-    return this.state === OPEN
+    return this.#open
   }
 
   get signal(): AbortSignal {
-    if (this.state !== OPEN) return AbortSignal.abort()
-    this.aborter ??= new AbortController()
-    return this.aborter.signal
+    if (!this.#open) return AbortSignal.abort()
+    this.#aborter ??= new AbortController()
+    return this.#aborter.signal
   }
 
   send(data: unknown, options?: string | SendOptions): boolean {
-    if (this.state !== OPEN) return false
+    if (!this.#open) return false
     let text: string
     try {
       const head = options === undefined ? '' : typeof options === 'string' ? eventLine(options) : encodeHead(options)
@@ -150,7 +166,7 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
   }
 
   sendEvent(fields: EventFields): boolean {
-    if (this.state !== OPEN) return false
+    if (!this.#open) return false
     let text: string
     try {
       text = encodeEvent(fields)
@@ -162,25 +178,32 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
   }
 
   write(text: string, bytes?: Uint8Array): boolean {
-    if (this.state !== OPEN) return false
+    if (!this.#open) return false
     this.wrote = true
-    if (this.buf === '') {
-      this.buf = text
-      this.bytes = bytes
+    if (this.#buf === '') {
+      this.#buf = text
+      this.#bytes = bytes
     } else {
-      this.buf += text
-      this.bytes = undefined
+      this.#buf += text
+      this.#bytes = undefined
+      if (this.#buf.length > SPILL) {
+        const part = encoder.encode(this.#buf)
+        if (this.#parts) this.#parts.push(part)
+        else this.#parts = [part]
+        this.#spilled += part.length
+        this.#buf = ''
+      }
     }
-    if (this.demand) {
+    if (this.#demand) {
       if (!this.queued) {
         this.queued = true
         if (dirty.push(this) === 1) queueMicrotask(flushDirty)
       }
-    } else if (this.buf.length > this.settings.maxBufferSize) {
+    } else if (this.#buf.length + this.#spilled > this.#settings.maxBufferSize) {
       this.report(
         new SSEError(
           'BUFFER_OVERFLOW',
-          `The client stopped reading and ${this.buf.length} characters were waiting (maxBufferSize ${this.settings.maxBufferSize}); the connection was closed so that it reconnects.`,
+          `Client too slow: over maxBufferSize (${this.#settings.maxBufferSize}) waiting; closed so that it reconnects.`,
         ),
       )
       this.disconnect()
@@ -189,56 +212,54 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
     return true
   }
 
+  /** Writes what is pending if the reader is waiting. */
   flush(): void {
-    if (this.state !== OPEN || !this.demand || this.buf === '') return
-    const chunk = this.bytes ?? encoder.encode(this.buf)
-    this.buf = ''
-    this.bytes = undefined
-    this.demand = false
-    try {
-      this.ctrl.enqueue(chunk)
-    } catch {
-      // The stream was cancelled or errored under us: that is a disconnect, not a failure to report.
-      this.disconnect()
-    }
+    if (this.#open && this.#demand) this.#emit()
   }
 
   keepAlive(): void {
     this.write(':\n\n')
-    // The comment itself is not activity: counted as a write, it made the next tick skip this
-    // connection, so an idle stream got a comment every other interval (30 s by default, not 15 s).
+    // The comment itself is not activity: counted as a write, it would make the next tick skip this
+    // connection, and an idle stream would get a comment every other interval only.
     this.wrote = false
   }
 
   /** Closes from the server side: what is buffered is still delivered, then the body ends. */
   close(): void {
-    if (this.state !== OPEN) return
-    this.state = CLOSED
+    if (!this.#open) return
+    this.#open = false
     try {
-      if (this.buf !== '') this.ctrl.enqueue(this.bytes ?? encoder.encode(this.buf))
-      this.ctrl.close()
+      this.#emit()
+      if (this.#sink) this.#sink.end()
+      else this.#ctrl.close()
     } catch {
       // Already cancelled by the client: nothing left to deliver.
     }
-    this.finish()
+    this.#finish()
   }
 
   /** The client is gone (or must go): drop what is buffered and end. */
   disconnect(): void {
-    if (this.state !== OPEN) return
-    this.state = CLOSED
+    if (!this.#open) return
+    this.#open = false
     try {
-      this.ctrl.close()
+      if (this.#sink) this.#sink.end()
+      else this.#ctrl.close()
     } catch {
       // close() throws once the stream is cancelled; the body is over either way.
     }
-    this.finish()
+    this.#finish()
+  }
+
+  pipe(sink: Sink): void {
+    this.#sink = sink
+    this.pull()
   }
 
   defer(fn: () => void): void {
-    if (this.state !== OPEN) this.guard(fn)
-    else if (this.deferred) this.deferred.push(fn)
-    else this.deferred = [fn]
+    if (!this.#open) this.#guard(fn)
+    else if (this.#deferred) this.#deferred.push(fn)
+    else this.#deferred = [fn]
   }
 
   setCleanup(destructor: unknown, from: string): void {
@@ -248,35 +269,35 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
       }
       return
     }
-    if (this.cleanupFrom !== undefined) {
-      warn(
-        `A cleanup was already registered by ${this.cleanupFrom}; the one from ${from} is ignored (the first one registered wins).`,
+    if (this.#cleanupFrom !== undefined) {
+      console.warn(
+        `[use-next-sse] Cleanup from ${from} ignored: ${this.#cleanupFrom} registered one before (the first one registered wins).`,
       )
       return
     }
-    this.cleanup = destructor as Destructor
-    this.cleanupFrom = from
+    this.#cleanup = destructor as Destructor
+    this.#cleanupFrom = from
     // A destructor that arrives after the client left (an async callback resolving late) runs at once.
-    if (this.state !== OPEN) this.runCleanup()
+    if (!this.#open) this.#runCleanup()
   }
 
   report(error: unknown): void {
     try {
-      this.settings.onError(error)
+      this.#settings.onError(error)
     } catch (failure) {
-      console.error('[use-next-sse] onError threw while reporting', error, failure)
+      console.error('[use-next-sse] onError threw', error, failure)
     }
   }
 
   // ReadableStream underlying source -----------------------------------------------------------------
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {
-    this.ctrl = controller
+    this.#ctrl = controller
   }
 
   pull(): void {
-    this.demand = true
-    if (this.buf !== '') this.flush()
+    this.#demand = true
+    this.flush()
   }
 
   cancel(): void {
@@ -290,43 +311,70 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
 
   // --------------------------------------------------------------------------------------------------
 
-  private adopt(result: unknown): void {
-    this.setCleanup(result, 'the callback')
+  /** Writes every pending part, then the pending text: as strings to a sink, as bytes to the stream. */
+  #emit(): void {
+    const parts = this.#parts
+    if (parts) {
+      this.#parts = undefined
+      this.#spilled = 0
+      for (const part of parts) this.#out(part)
+    }
+    if (this.#buf !== '') {
+      const chunk = this.#bytes ?? (this.#sink ? this.#buf : encoder.encode(this.#buf))
+      this.#buf = ''
+      this.#bytes = undefined
+      this.#out(chunk)
+    }
   }
 
-  private fail(error: unknown): void {
+  #out(chunk: string | Uint8Array): void {
+    if (this.#sink) {
+      // false: Node buffered it, but wants no more until 'drain' (which calls pull()).
+      this.#demand = this.#sink.write(chunk)
+      return
+    }
+    this.#demand = false
+    try {
+      this.#ctrl.enqueue(chunk as Uint8Array)
+    } catch {
+      // The stream was cancelled or errored under us: that is a disconnect, not a failure to report.
+      this.disconnect()
+    }
+  }
+
+  #fail(error: unknown): void {
     this.report(new SSEError('CALLBACK_FAILED', 'The SSE callback threw; the stream was closed.', { cause: error }))
     this.close()
   }
 
-  private finish(): void {
-    this.buf = ''
-    this.bytes = undefined
-    if (this.settings.keepAlive) unwatch(this.settings.keepAlive, this)
-    this.request.signal?.removeEventListener('abort', this)
-    this.aborter?.abort()
-    const deferred = this.deferred
-    this.deferred = undefined
-    if (deferred) for (const fn of deferred) this.guard(fn)
-    this.runCleanup()
+  #finish(): void {
+    this.#buf = ''
+    this.#bytes = this.#parts = undefined
+    if (this.#settings.keepAlive) unwatch(this.#settings.keepAlive, this)
+    this.#request.signal?.removeEventListener('abort', this)
+    this.#aborter?.abort()
+    const deferred = this.#deferred
+    this.#deferred = undefined
+    if (deferred) for (const fn of deferred) this.#guard(fn)
+    this.#runCleanup()
   }
 
-  private runCleanup(): void {
-    const cleanup = this.cleanup
-    if (cleanup === undefined || this.cleanupRan) return
-    this.cleanupRan = true
-    this.cleanup = undefined
-    this.guard(cleanup)
+  #runCleanup(): void {
+    const cleanup = this.#cleanup
+    if (cleanup === undefined || this.#cleanupRan) return
+    this.#cleanupRan = true
+    this.#cleanup = undefined
+    this.#guard(cleanup)
   }
 
   /** Runs a cleanup; a throw or a rejection is reported, never left to crash the process. */
-  private guard(fn: () => unknown): void {
+  #guard(fn: () => unknown): void {
     const fail = (error: unknown) =>
       this.report(new SSEError('CLEANUP_FAILED', 'An SSE cleanup function failed.', { cause: error }))
     try {
       const result = fn()
       if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-        this.extend((result as PromiseLike<unknown>).then(undefined, fail))
+        this.#extend((result as PromiseLike<unknown>).then(undefined, fail))
       }
     } catch (error) {
       fail(error)
@@ -339,9 +387,9 @@ export class Connection implements KeepAliveTarget, ConnectionHandle {
    * disconnects, so without `ctx.waitUntil` a late destructor never arrives and an async cleanup
    * stops at its first `await`.
    */
-  private extend(work: PromiseLike<unknown>): void {
+  #extend(work: PromiseLike<unknown>): void {
     try {
-      this.waitUntil?.(Promise.resolve(work))
+      this.#waitUntil?.(Promise.resolve(work))
     } catch {
       // Extending a lifetime is best effort and must never turn a close into a crash: if a runtime
       // refuses (workerd 2026-04-26 accepts it even from another request's context), the work still
@@ -372,9 +420,9 @@ class Context<Args extends unknown[]> {
     readonly args: Args,
   ) {
     this[HANDLE] = connection
-    this.lastEventId = request.headers.get('last-event-id')
-    this.onClose = (destructor) => this[HANDLE].setCleanup(destructor, '`context.onClose`')
-    this.sendEvent = (fields) => this[HANDLE].sendEvent(fields)
+    this.lastEventId = utf8(request.headers.get('last-event-id'))
+    this.onClose = (destructor) => connection.setCleanup(destructor, 'context.onClose')
+    this.sendEvent = (fields) => connection.sendEvent(fields)
   }
 
   get signal(): AbortSignal {

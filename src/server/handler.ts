@@ -1,7 +1,5 @@
-import { checkRetry } from '../core'
-import type { Settings } from './connection'
-import { Connection } from './connection'
-import { isNodeRequest, serveNode } from './node'
+import { checkRetry, HANDLE } from '../core'
+import { Connection, type Settings } from './connection'
 import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
 
 const DEFAULT_KEEP_ALIVE = 15_000
@@ -96,11 +94,17 @@ export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
   const headers = headersOf(options)
 
   const handler = (request: Request, ...args: Args): Response => {
-    // A Pages Router API route or node:http hands us Node's (req, res) instead of a Request.
-    if (isNodeRequest(request)) return serveNode(handler, request, args) as never
+    // A Pages Router API route or node:http hands us Node's (req, res) instead of a Request: the Node
+    // adapter is loaded only then, so edge and Workers bundles never carry it.
+    if (typeof request.headers?.get !== 'function') {
+      return import('../node').then(({ serveNode }) => serveNode(handler, request as never, args)) as never
+    }
     const connection = new Connection(settings, request)
     connection.run(callback, args)
-    return new Response(connection.stream, { status, headers })
+    const response = new Response(connection.stream, { status, headers })
+    // Lets the Node adapter write to the socket directly instead of through the Web stream.
+    ;(response as Response & { [HANDLE]?: Connection })[HANDLE] = connection
+    return response
   }
   return handler
 }

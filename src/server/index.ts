@@ -1,5 +1,4 @@
 export { createSSEHandler } from './handler'
-export { type NodeRequestLike, type NodeResponseLike, toNodeHandler, type WebHandler } from './node'
 export type {
   Destructor,
   SendFunction,

@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createSSEHandler, type SSECallback, type SSEHandlerOptions, toNodeHandler } from '../../src/server'
+import { toNodeHandler } from '../../src/node'
+import { createSSEHandler, type SSECallback, type SSEHandlerOptions } from '../../src/server'
 
 /**
  * A real SSE endpoint for hook tests: `createSSEHandler` behind the Node adapter on a loopback port.

@@ -178,6 +178,18 @@ describe('delivery', () => {
     await reader.cancel()
   })
 
+  it('keeps order and content across a burst far longer than one spill (64 Ki characters)', async () => {
+    const response = createSSEHandler((send, close) => {
+      for (let i = 0; i < 20_000; i++) send({ i, pad: 'é'.repeat(i % 7) })
+      close()
+    })(request())
+    const events = await eventsOf(response.body!)
+    expect(events).toHaveLength(20_000)
+    expect(events.every((e, i) => JSON.parse(e.data).i === i && JSON.parse(e.data).pad === 'é'.repeat(i % 7))).toBe(
+      true,
+    )
+  })
+
   it('delivers events incrementally, before the body ends', async () => {
     let sendLater!: () => void
     const response = createSSEHandler((send) => {
@@ -380,7 +392,7 @@ describe('cleanup precedence (the seed: the first one registered wins)', () => {
       onClose(() => {})
     })(request())
     expect(warn).toHaveBeenCalledTimes(2)
-    expect(String(warn.mock.calls[0]?.[0])).toMatch(/first one registered wins/)
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/the first one registered wins/)
     await response.body!.cancel()
   })
 })

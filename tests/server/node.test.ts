@@ -2,7 +2,8 @@ import { once } from 'node:events'
 import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSSEHandler, toNodeHandler } from '../../src/server'
+import { toNodeHandler } from '../../src/node'
+import { createSSEHandler } from '../../src/server'
 import { eventsOf, sseReader, until } from '../helpers/sse'
 
 const servers: Server[] = []
@@ -117,6 +118,55 @@ describe('toNodeHandler', () => {
     })
     await until(() => cleanup.mock.calls.length > 0, 20_000, 'overflow cleanup')
     expect((errors[0] as { code: string }).code).toBe('BUFFER_OVERFLOW')
+  })
+
+  it('streams any other Web handler body through the stream path, honouring its end', async () => {
+    const base = await listen(
+      toNodeHandler(
+        () =>
+          new Response(
+            new ReadableStream({
+              start(controller) {
+                controller.enqueue(new TextEncoder().encode('plain '))
+                controller.enqueue(new TextEncoder().encode('body'))
+                controller.close()
+              },
+            }),
+            { headers: { 'content-type': 'text/plain' } },
+          ),
+      ),
+    )
+    const response = await fetch(base)
+    expect(response.headers.get('content-type')).toBe('text/plain')
+    expect(await response.text()).toBe('plain body')
+  })
+
+  it('delivers what a callback sent and closed before the adapter took the response', async () => {
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler((send, close) => {
+          send('early')
+          close()
+        }),
+      ),
+    )
+    const response = await fetch(base)
+    expect((await eventsOf(response.body!)).map((e) => e.data)).toEqual(['"early"'])
+  })
+
+  it('decodes a UTF-8 Last-Event-ID (header values arrive as bytes)', async () => {
+    let seen: string | null = null
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler((_send, close, { lastEventId }) => {
+          seen = lastEventId
+          close()
+        }),
+      ),
+    )
+    // What a browser sends for the id "…": its UTF-8 bytes, one per header character.
+    await (await fetch(base, { headers: { 'Last-Event-ID': unescape(encodeURIComponent('id…é')) } })).text()
+    expect(seen).toBe('id…é')
   })
 
   it('answers 500 when the handler fails before the stream starts', async () => {
