@@ -174,11 +174,13 @@ class EventStreamParser {
   }
 
   feed(chunk: Uint8Array | string): void {
-    if (typeof chunk === 'string') return this.#feedText(chunk)
-    if (!ArrayBuffer.isView(chunk)) throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
-    // ignoreBOM: the parser strips the BOM itself, once, whatever mix of bytes and strings it is fed.
-    this.#decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-    this.#feedText(this.#decoder.decode(chunk, STREAM))
+    if (typeof chunk === 'string') this.#feedText(chunk)
+    else if (!ArrayBuffer.isView(chunk)) throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
+    else {
+      // ignoreBOM: the parser strips the BOM itself, once, whatever mix of bytes and strings it is fed.
+      this.#decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
+      this.#feedText(this.#decoder.decode(chunk, STREAM))
+    }
   }
 
   reset(opts?: { lastEventId?: string }): void {
