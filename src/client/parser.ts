@@ -121,112 +121,68 @@ export function createParser(options: ParserOptions): Parser {
   if (typeof options?.onEvent !== 'function') {
     throw new TypeError('Pass createParser({ onEvent(event) {} }).')
   }
-  const parser = new EventStreamParser(options)
-  // Plain functions over a class: users may destructure `feed`, and the class keeps the parsing code
-  // shared by every parser (closures made per parser would each need their own optimisation, and a
-  // new parser would deoptimise code that inlined the previous one's).
-  return {
-    feed: (chunk) => parser.feed(chunk),
-    reset: (opts) => parser.reset(opts),
-    get lastEventId() {
-      return parser.lastEventId
-    },
-  }
-}
+  const { onEvent, onRetry, onComment, onError, maxBufferSize: max = 16 * 1024 * 1024 } = options
 
-class EventStreamParser {
-  readonly #onEvent: (event: ParsedEvent) => void
-  readonly #onRetry: ((ms: number) => void) | undefined
-  readonly #onComment: ((comment: string) => void) | undefined
-  readonly #onError: ((error: SSEError) => void) | undefined
-  readonly #max: number
-  #decoder: TextDecoder | undefined
+  let decoder: TextDecoder | undefined
   /** No text seen yet since the start or a reset: a leading U+FEFF is a BOM. */
-  #bom = true
+  let bom = true
   /** The last piece ended with CR: an LF starting the next piece belongs to the same line end. */
-  #cr = false
+  let cr = false
   /**
    * A line whose end has not arrived yet, in two parts: its first piece (made at least 6 characters
    * long when it can, enough to recognise `data: `) and the rest, appended as a rope. So a long `data:`
    * line split over many pieces is never flattened by the parser: its value stays a rope. (Flattening a
    * 100 KiB rope costs more than parsing it, mostly in large-object allocation.)
    */
-  #head = ''
-  #rest = ''
+  let head = ''
+  let rest = ''
   /** Discarding the rest of an overlong line. */
-  #skipping = false
+  let skipping = false
   /** The current event overflowed: its data lines are ignored until the blank line. */
-  #dropping = false
-  #data = ''
+  let dropping = false
+  let data = ''
   /** Whether the data buffer is non-empty (a `data` line with an empty value still makes it `"\n"`). */
-  #hasData = false
-  #type = ''
+  let hasData = false
+  let type = ''
   /** The spec's "last event ID buffer": set by `id:`, committed by the next blank line. */
-  #idBuffer = ''
-  lastEventId = ''
+  let idBuffer = ''
+  let lastEventId = ''
 
-  constructor(options: ParserOptions) {
-    this.#onEvent = options.onEvent
-    this.#onRetry = options.onRetry
-    this.#onComment = options.onComment
-    this.#onError = options.onError
-    this.#max = options.maxBufferSize ?? 16 * 1024 * 1024
-  }
-
-  feed(chunk: Uint8Array | string): void {
-    if (typeof chunk === 'string') this.#feedText(chunk)
-    else if (!ArrayBuffer.isView(chunk)) throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
-    else {
-      // ignoreBOM: the parser strips the BOM itself, once, whatever mix of bytes and strings it is fed.
-      this.#decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-      this.#feedText(this.#decoder.decode(chunk, STREAM))
-    }
-  }
-
-  reset(opts?: { lastEventId?: string }): void {
-    this.#decoder = undefined
-    this.#bom = true
-    this.#cr = this.#skipping = this.#dropping = this.#hasData = false
-    this.#head = this.#rest = this.#data = this.#type = ''
-    this.lastEventId = opts?.lastEventId ?? this.lastEventId
-    this.#idBuffer = this.lastEventId
-  }
-
-  #overflow(): void {
-    this.#dropping = true
-    this.#data = ''
-    this.#hasData = false
-    this.#onError?.(new SSEError('MAX_BUFFER_SIZE', `Event dropped: over maxBufferSize (${this.#max})`))
+  const overflow = (): void => {
+    dropping = true
+    data = ''
+    hasData = false
+    onError?.(new SSEError('MAX_BUFFER_SIZE', `Event dropped: over maxBufferSize (${max})`))
   }
 
   /** The blank line (9.2.6 "dispatch the event"): the ID is committed first, even if nothing dispatches. */
-  #dispatch(): void {
-    this.lastEventId = this.#idBuffer
-    if (this.#hasData) {
-      const event = { type: this.#type || 'message', data: this.#data, lastEventId: this.lastEventId }
-      this.#data = this.#type = ''
-      this.#hasData = false
+  const dispatch = (): void => {
+    lastEventId = idBuffer
+    if (hasData) {
+      const event = { type: type || 'message', data, lastEventId }
+      data = type = ''
+      hasData = false
       // Last, so that onEvent may feed or reset the parser.
-      this.#onEvent(event)
+      onEvent(event)
     } else {
-      this.#data = this.#type = ''
-      this.#dropping = false
+      data = type = ''
+      dropping = false
     }
   }
 
-  #appendData(value: string): void {
-    if (this.#dropping) return
+  const appendData = (value: string): void => {
+    if (dropping) return
     // A single data line stays its own slice: no concatenation until a second line arrives.
-    this.#data = this.#hasData ? `${this.#data}\n${value}` : value
-    this.#hasData = true
-    if (this.#data.length > this.#max) this.#overflow()
+    data = hasData ? `${data}\n${value}` : value
+    hasData = true
+    if (data.length > max) overflow()
   }
 
-  /** Interprets a line that is not blank (the hot paths, blank and `data:` lines, are inlined in #feedText). */
-  #other(s: string, start: number, end: number): void {
+  /** Interprets a line that is not blank (the hot paths, blank and `data:` lines, are inlined in feedText). */
+  const other = (s: string, start: number, end: number): void => {
     const c = s.charCodeAt(start)
     if (c === COLON) {
-      this.#onComment?.(s.slice(s.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
+      onComment?.(s.slice(s.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
       return
     }
     // Compare the field name in place, then cut the value: the first colon splits, one space goes.
@@ -236,24 +192,23 @@ class EventStreamParser {
     if (!name || !s.startsWith(name, start) || (from < end && s.charCodeAt(from++) !== COLON)) return
     if (from < end && s.charCodeAt(from) === SPACE) from++
     const value = from < end ? s.slice(from, end) : ''
-    if (c === 100) this.#appendData(value)
-    else if (c === 101) this.#type = value
+    if (c === 100) appendData(value)
+    else if (c === 101) type = value
     // An id with NUL could never be sent back as a header, so the spec ignores it.
-    else if (c === 105) this.#idBuffer = value.includes('\0') ? this.#idBuffer : value
-    else if (this.#onRetry && /^\d+$/.test(value)) this.#onRetry(+value)
+    else if (c === 105) idBuffer = value.includes('\0') ? idBuffer : value
+    else if (onRetry && /^\d+$/.test(value)) onRetry(+value)
   }
 
-  #feedText(s: string): void {
+  const feedText = (s: string): void => {
     const n = s.length
-    const max = this.#max
     let i = 0
     if (!n) return
-    if (this.#bom) {
-      this.#bom = false
+    if (bom) {
+      bom = false
       if (s.charCodeAt(0) === 0xfeff) i = 1
     }
-    if (this.#cr) {
-      this.#cr = false
+    if (cr) {
+      cr = false
       if (s.charCodeAt(i) === LF) i++
     }
     // The next CR and LF at or after i, each found once and reused until passed: a piece is scanned
@@ -267,55 +222,68 @@ class EventStreamParser {
         end = crAt
         next = end + 1
         // A CR ending the piece may be half of a CRLF: remember to skip an LF starting the next one.
-        if (next === n) this.#cr = true
+        if (next === n) cr = true
         else if (s.charCodeAt(next) === LF) next++
         crAt = s.indexOf('\r', next)
       }
-      if (this.#head || this.#skipping) {
+      if (head || skipping) {
         // The line that straddles pieces: only it is joined, the rest of this piece is parsed in place.
-        const head = this.#head
-        const rest = this.#rest
         const tail = s.slice(i, end)
-        if (this.#skipping) this.#skipping = false
-        else if (head.length + rest.length + tail.length > max) this.#overflow()
+        if (skipping) skipping = false
+        else if (head.length + rest.length + tail.length > max) overflow()
         else if (head.length > 5 && isData(head, 0))
-          this.#appendData(head.slice(head.charCodeAt(5) === SPACE ? 6 : 5) + rest + tail)
+          appendData(head.slice(head.charCodeAt(5) === SPACE ? 6 : 5) + rest + tail)
         else {
           const text = head + rest + tail
-          this.#other(text, 0, text.length)
+          other(text, 0, text.length)
         }
-        this.#head = this.#rest = ''
-      } else if (i === end) this.#dispatch()
+        head = rest = ''
+      } else if (i === end) dispatch()
       else if (isData(s, i)) {
         const value = s.slice(s.charCodeAt(i + 5) === SPACE ? i + 6 : i + 5, end)
-        if (!this.#hasData && !this.#dropping && value.length <= max) {
-          // `data: x` followed by a blank line, the typical event: dispatched at once, without touching
-          // the data buffer. The blank line is LF, CR or CRLF, whatever ended this line.
-          const c = s.charCodeAt(next)
-          const blank = c === LF ? 1 : c === 13 ? (s.charCodeAt(next + 1) === LF ? 2 : next + 1 === n ? 0 : 1) : 0
-          if (blank !== 0) {
-            next += blank
-            if (c === 13) crAt = s.indexOf('\r', next)
-            this.lastEventId = this.#idBuffer
-            const event = { type: this.#type || 'message', data: value, lastEventId: this.lastEventId }
-            this.#type = ''
-            this.#onEvent(event)
-          } else this.#appendData(value)
-        } else this.#appendData(value)
-      } else this.#other(s, i, end)
+        if (!hasData && !dropping && end === lfAt && s.charCodeAt(next) === LF && value.length <= max) {
+          // `data: x\n\n`, the typical event: dispatched at once, without touching the data buffer.
+          next++
+          lastEventId = idBuffer
+          const event = { type: type || 'message', data: value, lastEventId }
+          type = ''
+          onEvent(event)
+        } else appendData(value)
+      } else other(s, i, end)
       i = next
       if (lfAt !== -1 && lfAt < i) lfAt = s.indexOf('\n', i)
     }
     // Keep the unterminated tail. Appending makes a rope in every engine, so a huge line stays linear.
-    if (i < n && !this.#skipping) {
+    if (i < n && !skipping) {
       const tail = i ? s.slice(i) : s
-      if (this.#head.length < 6) this.#head += tail
-      else this.#rest += tail
-      if (this.#head.length + this.#rest.length > max) {
-        this.#head = this.#rest = ''
-        this.#skipping = true
-        this.#overflow()
+      if (head.length < 6) head += tail
+      else rest += tail
+      if (head.length + rest.length > max) {
+        head = rest = ''
+        skipping = true
+        overflow()
       }
     }
+  }
+
+  return {
+    feed(chunk) {
+      if (typeof chunk === 'string') return feedText(chunk)
+      if (!ArrayBuffer.isView(chunk)) throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
+      // ignoreBOM: the parser strips the BOM itself, once, whatever mix of bytes and strings it is fed.
+      decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
+      feedText(decoder.decode(chunk, STREAM))
+    },
+    reset(opts) {
+      decoder = undefined
+      bom = true
+      cr = skipping = dropping = hasData = false
+      head = rest = data = type = ''
+      lastEventId = opts?.lastEventId ?? lastEventId
+      idBuffer = lastEventId
+    },
+    get lastEventId() {
+      return lastEventId
+    },
   }
 }
