@@ -1,4 +1,4 @@
-import { SSEError } from '../core'
+import { type Body, type HeadersLike, SSEError } from '../core'
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
 import { createParser, type ParsedEvent } from './parser'
 
@@ -22,11 +22,11 @@ export interface EventSourceInit {
    * Extra request headers, or a function (sync or async) called before every connection and
    * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client.
    */
-  headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
+  headers?: HeadersLike | (() => HeadersLike | Promise<HeadersLike>)
   /** The request method. Defaults to `'GET'`. */
   method?: string
   /** The request body, sent again on every reconnection (so not a one-shot stream). Defaults to none. */
-  body?: BodyInit | null
+  body?: Body
   /** The `fetch` to use (a wrapper with logging, a test double). Defaults to the global `fetch`. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>
   /**

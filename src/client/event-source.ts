@@ -21,17 +21,32 @@ export type SSEErrorEvent = Event & { readonly error: SSEError | null }
  * @example
  * ```ts
  * source.addEventListener('open', (event) => {}) // Event
- * source.addEventListener('update', (event) => JSON.parse(event.data)) // MessageEvent<string>
+ * source.addEventListener('update', (event) => JSON.parse(event.data)) // SSEMessageEvent
  * ```
  */
 export interface EventSourceEventMap {
   open: Event
-  message: MessageEvent<string>
+  message: SSEMessageEvent
   error: SSEErrorEvent
 }
 
+/**
+ * A dispatched event: a `MessageEvent` with text `data` (typed here without the DOM lib, so Node projects
+ * compile the declarations too).
+ *
+ * @example
+ * ```ts
+ * source.addEventListener('update', (event: SSEMessageEvent) => console.log(event.lastEventId, event.data))
+ * ```
+ */
+export interface SSEMessageEvent extends Event {
+  readonly data: string
+  readonly lastEventId: string
+  readonly origin: string
+}
+
 type Listener<E> = ((this: EventSource, event: E) => unknown) | { handleEvent(event: E): unknown } | null
-type Options = boolean | AddEventListenerOptions
+type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal }
 
 const CONNECTING = 0
 const OPEN = 1
@@ -83,7 +98,7 @@ export class EventSource extends EventTarget {
    */
   readonly error: SSEError | null = null
   onopen: ((this: EventSource, event: Event) => unknown) | null = null
-  onmessage: ((this: EventSource, event: MessageEvent<string>) => unknown) | null = null
+  onmessage: ((this: EventSource, event: SSEMessageEvent) => unknown) | null = null
   onerror: ((this: EventSource, event: SSEErrorEvent) => unknown) | null = null
   /** Aborts the request or the pending reconnection: the source is `CLOSED` and fires nothing more. */
   readonly close: () => void
@@ -134,11 +149,11 @@ export interface EventSource {
     listener: Listener<EventSourceEventMap[K]>,
     options?: Options,
   ): void
-  addEventListener(type: string, listener: Listener<MessageEvent<string>>, options?: Options): void
+  addEventListener(type: string, listener: Listener<SSEMessageEvent>, options?: Options): void
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]>,
     options?: Options,
   ): void
-  removeEventListener(type: string, listener: Listener<MessageEvent<string>>, options?: Options): void
+  removeEventListener(type: string, listener: Listener<SSEMessageEvent>, options?: Options): void
 }

@@ -12,6 +12,7 @@ export {
   type EventSourceEventMap,
   type EventSourceInit,
   type SSEErrorEvent,
+  type SSEMessageEvent,
 } from './event-source'
 export { createParser, type ParsedEvent, type Parser, type ParserOptions } from './parser'
 export {

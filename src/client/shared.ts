@@ -1,4 +1,4 @@
-import { SSEError } from '../core'
+import { type HeadersLike, SSEError } from '../core'
 import type { ReconnectPolicy } from './backoff'
 import { type Connection, connect, type EventSourceInit } from './connection'
 import type { ParsedEvent } from './parser'
@@ -54,7 +54,7 @@ export interface SSEOptions<T = any> {
    * fresh token). Connections are shared by value of `url`, `withCredentials`, `reconnect` and an object
    * `headers`; a function is not compared, so the first subscriber's one is used.
    */
-  headers?: Record<string, string> | (() => HeadersInit | Promise<HeadersInit>)
+  headers?: Record<string, string> | (() => HeadersLike | Promise<HeadersLike>)
   /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */
   enabled?: boolean
   /**

@@ -3,7 +3,7 @@
  * entry loads it lazily (a dynamic import) when Next hands a Pages Router API route Node objects, so
  * edge and Workers bundles never carry it.
  */
-import { HANDLE, type Pipeable } from '../core'
+import { type Body, HANDLE, type Pipeable } from '../core'
 
 /** The parts of Node's `IncomingMessage` this adapter reads. */
 export interface NodeRequestLike {
@@ -58,11 +58,11 @@ function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
     }
   }
   const method = req.method ?? 'GET'
-  let body: BodyInit | undefined
+  let body: Body | undefined
   if (method !== 'GET' && method !== 'HEAD') {
     const parsed = req.body
     if (parsed !== undefined) {
-      body = typeof parsed === 'string' || parsed instanceof Uint8Array ? (parsed as BodyInit) : JSON.stringify(parsed)
+      body = typeof parsed === 'string' || parsed instanceof Uint8Array ? (parsed as Body) : JSON.stringify(parsed)
     } else if (req[Symbol.asyncIterator]) {
       const iterator = req[Symbol.asyncIterator]!()
       body = new ReadableStream<Uint8Array>({

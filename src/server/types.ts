@@ -1,4 +1,4 @@
-import type { ConnectionHandle, EventFields, HANDLE } from '../core'
+import type { ConnectionHandle, EventFields, HANDLE, HeadersLike } from '../core'
 
 /** A cleanup function. It may be async: a rejection is caught and reported, never left unhandled. */
 export type Destructor = () => unknown
@@ -93,7 +93,7 @@ export interface SSEHandlerOptions {
   /** A `retry:` field sent first, setting the client's reconnection time in ms. Default: none (a comment is sent). */
   retry?: number
   /** Extra response headers, merged over the defaults (so they can override them). */
-  headers?: HeadersInit
+  headers?: HeadersLike
   /** Response status. Defaults to 200; EventSource clients treat anything else as fatal. */
   status?: number
   /**

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { EventSource, type EventSourceInit, isSSEError, type SSEErrorEvent } from '../../src/client'
+import {
+  EventSource,
+  type EventSourceInit,
+  isSSEError,
+  type SSEErrorEvent,
+  type SSEMessageEvent,
+} from '../../src/client'
 import { type Handler, hold, next, type SeenRequest, sleep, sse, startServer, status } from './helpers'
 
 type Server = Awaited<ReturnType<typeof startServer>>
@@ -112,9 +118,13 @@ describe('the WHATWG behaviour, with no options', () => {
     const source = open(server.url)
     const opened = vi.fn()
     source.onopen = opened
-    const messages: MessageEvent[] = []
-    source.onmessage = (event) => messages.push(event)
-    const custom = await next<MessageEvent>(source, 'custom')
+    const messages: SSEMessageEvent[] = []
+    source.onmessage = (event) => {
+      // At run time it is the platform's own MessageEvent.
+      expect(event).toBeInstanceOf(MessageEvent)
+      messages.push(event)
+    }
+    const custom = await next<SSEMessageEvent>(source, 'custom')
     expect(opened).toHaveBeenCalledTimes(1)
     expect(source.readyState).toBe(EventSource.OPEN)
     expect(messages.map((e) => [e.data, e.lastEventId, e.origin])).toEqual([['one', '', server.url.slice(0, -1)]])
