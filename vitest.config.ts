@@ -8,6 +8,8 @@ import { configDefaults, defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
+    // In CI, if anything kept the run from exiting, name what (open handles, child processes).
+    reporters: process.env.CI ? ['default', 'hanging-process'] : ['default'],
     projects: [
       {
         test: {
