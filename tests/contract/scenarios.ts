@@ -431,6 +431,7 @@ export function runContract(runtime: Runtime): void {
     for (const scenario of scenarios) {
       const reason = runtime.skip?.[scenario.name]
       if (reason !== undefined) {
+        // Listed, with the runtime's reason in its title (e.g. workerd sees a disconnect only at the next write).
         test.skip(`${scenario.name} [skipped: ${reason}]`, () => {})
         continue
       }
