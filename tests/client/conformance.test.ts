@@ -1,5 +1,5 @@
 import { EventSource as UndiciEventSource } from 'undici'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { EventSource, type ParsedEvent } from '../../src/client'
 import {
   type Handler,
@@ -8,7 +8,7 @@ import {
   type ReconnectVector,
   reconnectVectors,
   sleep,
-  startServer,
+  testScope,
   type Vector,
   vectors,
 } from './helpers'
@@ -19,7 +19,6 @@ import {
  * EventSource and, as a cross-check, undici@7's conformant one against the same server.
  */
 
-type Server = Awaited<ReturnType<typeof startServer>>
 type AnySource = Pick<EventSource, 'addEventListener' | 'close' | 'readyState'>
 const clients: Record<string, (url: string) => AnySource> = {
   ours: (url) => new EventSource(url),
@@ -34,16 +33,7 @@ const clients: Record<string, (url: string) => AnySource> = {
  */
 const undiciDivergences = new Set(['wpt-format-field-id-2'])
 
-const cleanup: (() => unknown)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-async function serve(...handlers: Handler[]): Promise<Server> {
-  const server = await startServer(...handlers)
-  cleanup.push(() => server.close())
-  return server
-}
+const { cleanup, serve } = testScope()
 
 /** Writes the vector's bytes in its pieces (a pause between each, so they arrive apart), then ends. */
 function replay(vector: Vector): Handler {

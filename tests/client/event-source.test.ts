@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   EventSource,
   type EventSourceInit,
@@ -6,19 +6,9 @@ import {
   type SSEErrorEvent,
   type SSEMessageEvent,
 } from '../../src/client'
-import { type Handler, hold, next, type SeenRequest, sleep, sse, startServer, status } from './helpers'
+import { type Handler, hold, next, type SeenRequest, type Server, sleep, sse, status, testScope } from './helpers'
 
-type Server = Awaited<ReturnType<typeof startServer>>
-const cleanup: (() => unknown)[] = []
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn()
-})
-
-async function serve(...handlers: Handler[]): Promise<Server> {
-  const server = await startServer(...handlers)
-  cleanup.push(() => server.close())
-  return server
-}
+const { cleanup, serve } = testScope()
 
 function open(url: string | URL, init?: EventSourceInit): EventSource {
   const source = new EventSource(url, init)

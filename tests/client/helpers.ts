@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
 import type { ParsedEvent } from '../../src/client'
 
 /** One parsing vector of tests/fixtures/sse-vectors.json (see sse-vectors.README.md beside it). */
@@ -166,3 +167,23 @@ export function next<E extends Event = Event>(
 // Captured at load: tests that fake setTimeout still sleep for real.
 const realSetTimeout = setTimeout
 export const sleep = (ms: number) => new Promise((resolve) => realSetTimeout(resolve, ms))
+
+/** A server started by {@link startServer}. */
+export type Server = Awaited<ReturnType<typeof startServer>>
+
+/**
+ * Per-test cleanup for a test file: `cleanup` runs (last in, first out) after each test, and `serve`
+ * starts a server like {@link startServer} that is closed then.
+ */
+export function testScope() {
+  const cleanup: (() => unknown)[] = []
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn()
+  })
+  const serve = async (...handlers: Handler[]) => {
+    const server = await startServer(...handlers)
+    cleanup.push(() => server.close())
+    return server
+  }
+  return { cleanup, serve }
+}

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -104,4 +105,31 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(last)}`)
+}
+
+/**
+ * One Chromium for a test file: launched before its tests (then `setup` runs), closed after them. The
+ * returned Browser delegates to it, so a file declares it once at the top.
+ */
+export function browserForFile(setup?: (browser: Browser) => Promise<void>): Browser {
+  let launched: Browser | undefined
+  const current = (): Browser => {
+    if (!launched) throw new Error('Chromium is launched in beforeAll: use the browser inside tests and hooks.')
+    return launched
+  }
+  beforeAll(async () => {
+    launched = await launch()
+    await setup?.(launched)
+  })
+  afterAll(async () => {
+    await launched?.close()
+  })
+  return {
+    get context() {
+      return current().context
+    },
+    open: (url) => current().open(url),
+    screenshot: (page, name) => current().screenshot(page, name),
+    close: () => current().close(),
+  }
 }

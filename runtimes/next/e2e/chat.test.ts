@@ -5,18 +5,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { type Browser, DEADLINE, launch, type WatchedPage, waitForText } from '../../../tests/helpers/browser'
+import { describe, expect, inject, test } from 'vitest'
+import { browserForFile, DEADLINE, type WatchedPage, waitForText } from '../../../tests/helpers/browser'
 
 const base = inject('nextUrl')
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 /** The texts of the messages a page shows, in order. */
 function texts(page: Page): Promise<string[]> {

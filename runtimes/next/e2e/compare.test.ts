@@ -3,19 +3,13 @@
  * read the same streams (one through createSSEHandler, one of hand-written bytes split at awkward places)
  * and must dispatch exactly the same events, with the same data and lastEventId, up to the end.
  */
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { type Browser, launch } from '../../../tests/helpers/browser'
+import { describe, expect, inject, test } from 'vitest'
+import { browserForFile } from '../../../tests/helpers/browser'
 import type { Comparison } from '../app/_components/compare'
 
 const base = inject('nextUrl')
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 describe('native EventSource vs ours', { timeout: 60_000 }, () => {
   test('dispatch exactly the same events, for both streams', async () => {

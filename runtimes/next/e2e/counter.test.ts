@@ -4,8 +4,8 @@
  * saw (connections opened and open, cleanups after the tenth event, cleanups before it), which is how
  * these tests watch the cleanup run.
  */
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { type Browser, eventually, launch, text, waitForText } from '../../../tests/helpers/browser'
+import { describe, expect, inject, test } from 'vitest'
+import { browserForFile, eventually, text, waitForText } from '../../../tests/helpers/browser'
 
 interface Stats {
   opened: number
@@ -23,13 +23,7 @@ async function stats(runtime: Runtime): Promise<Stats> {
   return (await response.json()) as Stats
 }
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 describe('counter', { timeout: 90_000 }, () => {
   test('both counters count to ten and then show a graceful close, no error', async () => {

@@ -4,20 +4,15 @@
  * sees appear and change, that the page logged no console error, and saves a screenshot.
  */
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { type Browser, launch, text, waitForText } from '../../../tests/helpers/browser'
+import { describe, expect, inject, test } from 'vitest'
+import { browserForFile, text, waitForText } from '../../../tests/helpers/browser'
 import { demos } from '../app/_components/demos'
 
 const base = inject('nextUrl')
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
+const browser = browserForFile(async (launched) => {
   // The notifications belong to the `demo-user` cookie: a user of its own, whatever ran before.
-  await browser.context.addCookies([{ name: 'demo-user', value: `e2e-${randomUUID().slice(0, 8)}`, url: base }])
-})
-afterAll(async () => {
-  await browser?.close()
+  await launched.context.addCookies([{ name: 'demo-user', value: `e2e-${randomUUID().slice(0, 8)}`, url: base }])
 })
 
 const state = (selector = '') => `${selector} [data-testid=connection-state]`.trim()
