@@ -42,6 +42,8 @@ export interface HistoryResult {
  *   subscribe: (channel, listener) => myStore.tail(channel, listener), // returns unsubscribe
  *   history: (channel, afterId) => myStore.after(channel, afterId), // { events, complete }
  *   compare: (a, b) => Number(a) - Number(b),
+ *   isId: (id) => /^\d{1,15}$/.test(id), // anything else is foreign: a gap, never a query
+
  * }
  * ```
  */
@@ -53,8 +55,21 @@ export interface Backplane {
    * called. "From now" must not start later than a `history` call made after this one returns.
    */
   subscribe(channel: string, listener: (event: BackplaneEvent) => void): () => void
-  /** The retained events with an id after `afterId`. */
-  history(channel: string, afterId: string, retention: Retention): HistoryResult | Promise<HistoryResult>
+  /**
+   * The retained events with an id after `afterId`. With `afterId` `null` (an id {@link Backplane.isId}
+   * refused), everything retained, with `complete: false`. An id this backplane did not issue or cannot
+   * read is the client's problem, not a failure: answer it with what is retained and `complete: false`,
+   * never a rejection. A rejection means the backplane itself failed (connection lost, timeout): the
+   * channel then closes the stream so that the client retries.
+   */
+  history(channel: string, afterId: string | null, retention: Retention): HistoryResult | Promise<HistoryResult>
+  /**
+   * Whether `id` could be one of this backplane's ids (its shape and range). Optional; when present,
+   * the channel never passes an id it refuses to `history`: it asks for what is retained instead
+   * (`afterId` `null`) and tells the client about the gap. So garbage from a client (an id out of
+   * range, of the wrong shape, kilobytes long) never reaches the store.
+   */
+  isId?(id: string): boolean
   /**
    * Orders two ids of one channel (negative, zero, positive). A resuming connection uses it to skip
    * live events it already got through history or from another instance.

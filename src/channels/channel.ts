@@ -1,4 +1,14 @@
-import { type ConnectionHandle, checkEvent, HANDLE, type HasHandle, SSEError, toJSON } from '../core'
+import {
+  type ConnectionHandle,
+  checkEvent,
+  encodeEventLine,
+  encodeJSONEvent,
+  encodeStoredEvent,
+  HANDLE,
+  type HasHandle,
+  SSEError,
+  toJSON,
+} from '../core'
 import type { Backplane, BackplaneEvent, HistoryResult, Retention } from './backplane'
 import { createMemoryBackplane } from './memory'
 
@@ -68,10 +78,6 @@ interface Member<T> {
 const encoder = new TextEncoder()
 let sharedBackplane: Backplane | undefined
 
-function wire(e: BackplaneEvent): string {
-  return `id: ${e.id}\n${e.event === undefined ? '' : `event: ${e.event}\n`}data: ${e.data}\n\n`
-}
-
 function defaultOnGap(info: GapInfo, send: (event: string, data: unknown) => void): void {
   send('gap', info)
 }
@@ -85,6 +91,8 @@ class ChannelImpl<T> implements Channel<T> {
   /** Filters see the parsed value: parsed once per event, not once per connection. */
   private readonly parsed = new WeakMap<BackplaneEvent, { value: T }>()
   private unsubscribe: (() => void) | undefined
+  /** Live events of this turn, not yet delivered (see deliver()). */
+  private batch: BackplaneEvent[] = []
 
   constructor(options: ChannelOptions) {
     this.name = options.name ?? 'default'
@@ -115,9 +123,12 @@ class ChannelImpl<T> implements Channel<T> {
     if (lastEventId !== null && lastEventId !== '') {
       member.pending = []
       member.after = lastEventId
+      // An id the backplane says is not one of its own (another store, a restart, garbage) has no
+      // position to resume from: ask for what is retained, which the replay reports as a gap.
+      const position = this.backplane.isId?.(lastEventId) === false ? null : lastEventId
       let history: HistoryResult | Promise<HistoryResult>
       try {
-        history = this.backplane.history(this.name, lastEventId, this.retention)
+        history = this.backplane.history(this.name, position, this.retention)
       } catch (error) {
         history = Promise.reject(error)
       }
@@ -143,61 +154,103 @@ class ChannelImpl<T> implements Channel<T> {
     return this.backplane.publish(this.name, event, this.retention)
   }
 
+  /**
+   * Writes the history a resuming member missed, then the live events held back meanwhile. Never
+   * throws: it may run in a promise callback, where a throw (an `onGap` that throws, an event name it
+   * sends that is refused) would become an unhandled rejection and crash Node.
+   */
   private replay(member: Member<T>, lastEventId: string, { events, complete }: HistoryResult): void {
-    if (!member.handle.open) return
+    const { handle } = member
+    if (!handle.open) return
     if (!complete) {
-      this.onGap({ lastEventId, oldestId: events[0]?.id ?? null }, (event, data) =>
-        member.handle.write(`event: ${checkEvent(event)}\ndata: ${JSON.stringify(data)}\n\n`),
-      )
+      try {
+        this.onGap({ lastEventId, oldestId: events[0]?.id ?? null }, (event, data) =>
+          handle.write(encodeJSONEvent(encodeEventLine(event), toJSON(data))),
+        )
+      } catch (error) {
+        handle.report(error)
+      }
+      member.after = undefined // a foreign or expired id orders nothing
     }
-    if (!complete) member.after = undefined // a foreign or expired id orders nothing
     const pending = member.pending ?? []
     member.pending = undefined
     for (const e of [...events, ...pending]) {
       if (member.after !== undefined && this.backplane.compare(e.id, member.after) <= 0) continue
-      this.write(member, e, wire(e))
+      this.write(member, e, encodeStoredEvent(e))
       // Kept as the newest id delivered: this instance's live feed may still bring events up to it.
       member.after = e.id
     }
   }
 
+  /**
+   * Live events are gathered for the rest of the turn and delivered together: encoded once, the same
+   * bytes to every member that takes them all, so K events published in one turn (a Redis `XREAD` brings
+   * up to 1,000) cost one write per connection, not K.
+   */
   private deliver(e: BackplaneEvent): void {
-    // Encoded once, as text and bytes, and the same bytes handed to every connection.
-    const text = wire(e)
-    const bytes = encoder.encode(text)
+    if (this.batch.push(e) === 1) queueMicrotask(this.flush)
+  }
+
+  private readonly flush = (): void => {
+    const events = this.batch
+    this.batch = []
+    let text: string | undefined
+    let bytes: Uint8Array | undefined
     for (const member of this.members) {
-      if (member.pending) member.pending.push(e)
-      else if (member.after === undefined) this.write(member, e, text, bytes)
-      else this.forward(member, e, text, bytes)
-    }
-  }
-
-  /** Writes `e` unless the member already has it; live events are ordered, so the check ends at the first new one. */
-  private forward(member: Member<T>, e: BackplaneEvent, text: string, bytes?: Uint8Array): void {
-    if (member.after !== undefined) {
-      if (this.backplane.compare(e.id, member.after) <= 0) return
-      member.after = undefined
-    }
-    this.write(member, e, text, bytes)
-  }
-
-  private write(member: Member<T>, e: BackplaneEvent, text: string, bytes?: Uint8Array): void {
-    if (member.filter) {
-      let keep: boolean
-      try {
-        let entry = this.parsed.get(e)
-        if (entry === undefined) {
-          entry = { value: e.data === '' ? (undefined as T) : (JSON.parse(e.data) as T) }
-          this.parsed.set(e, entry)
-        }
-        keep = member.filter(entry.value, e.event === undefined ? { id: e.id } : { id: e.id, event: e.event })
-      } catch (error) {
-        member.handle.report(error)
-        keep = false
+      if (member.pending) {
+        member.pending.push(...events)
+        continue
       }
-      if (!keep) return
+      // A member that takes every event of the batch gets the shared bytes; others get their own text.
+      const own = this.select(member, events)
+      if (own === events) {
+        text ??= events.map(encodeStoredEvent).join('')
+        bytes ??= encoder.encode(text)
+        member.handle.write(text, bytes)
+      } else if (own.length > 0) {
+        member.handle.write(own.map(encodeStoredEvent).join(''))
+      }
     }
-    member.handle.write(text, bytes)
+  }
+
+  /** The events of a batch this member should get: all of them (the same array), or a subset. */
+  private select(member: Member<T>, events: BackplaneEvent[]): BackplaneEvent[] {
+    let from = 0
+    if (member.after !== undefined) {
+      // Live events are ordered: the first one the member does not have ends the check.
+      while (from < events.length && this.backplane.compare((events[from] as BackplaneEvent).id, member.after) <= 0) {
+        from++
+      }
+      if (from < events.length) member.after = undefined
+    }
+    if (!member.filter) return from === 0 ? events : events.slice(from)
+    const kept: BackplaneEvent[] = []
+    for (let i = from; i < events.length; i++) {
+      const e = events[i] as BackplaneEvent
+      if (this.keep(member, e)) kept.push(e)
+    }
+    return kept.length === events.length ? events : kept
+  }
+
+  /** Writes one replayed event, if the member's filter keeps it. */
+  private write(member: Member<T>, e: BackplaneEvent, text: string): void {
+    if (this.keep(member, e)) member.handle.write(text)
+  }
+
+  /** Whether the member's filter keeps `e`; a filter that throws is reported and skips the event. */
+  private keep(member: Member<T>, e: BackplaneEvent): boolean {
+    if (!member.filter) return true
+    try {
+      let entry = this.parsed.get(e)
+      if (entry === undefined) {
+        entry = { value: e.data === '' ? (undefined as T) : (JSON.parse(e.data) as T) }
+        this.parsed.set(e, entry)
+      }
+      return member.filter(entry.value, e.event === undefined ? { id: e.id } : { id: e.id, event: e.event })
+    } catch (error) {
+      member.handle.report(error)
+      return false
+    }
   }
 
   private detach(member: Member<T>): void {

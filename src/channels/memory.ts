@@ -32,6 +32,10 @@ export function createMemoryBackplane(): Backplane {
   const topics = new Map<string, Topic>()
 
   const seqOf = (id: string) => (id.startsWith(prefix) ? Number(id.slice(prefix.length)) : Number.NaN)
+  const isId = (id: string) => {
+    const seq = seqOf(id)
+    return Number.isSafeInteger(seq) && seq >= 0
+  }
 
   const topic = (name: string): Topic => {
     let t = topics.get(name)
@@ -82,7 +86,7 @@ export function createMemoryBackplane(): Backplane {
       let start = Math.max(0, stored.length - maxEvents)
       while (start < stored.length && (stored[start] as Stored).at < oldest) start++
       const retained = stored.slice(start)
-      const seq = seqOf(afterId)
+      const seq = afterId === null ? Number.NaN : seqOf(afterId)
       const last = t?.seq ?? 0
       if (!Number.isSafeInteger(seq) || seq < 0 || seq > last) return { events: retained, complete: false }
       const firstSeq = retained.length > 0 ? (retained[0] as Stored).seq : last + 1
@@ -90,5 +94,6 @@ export function createMemoryBackplane(): Backplane {
       return { events: retained.filter((e) => e.seq > seq), complete: seq >= firstSeq - 1 }
     },
     compare: (a, b) => seqOf(a) - seqOf(b),
+    isId,
   }
 }

@@ -104,6 +104,50 @@ export function encodeEvent(fields: EventFields): string {
   return `${out}\n`
 }
 
+/*
+ * The hot-path builders below are the only other places that write the wire format. Each is the
+ * `encodeEvent` output for a narrower input, checked the same way, so that `send()` and a channel's
+ * broadcast skip the general encoder's line splitting: JSON text never holds a raw line break.
+ */
+
+/** The comment a keep-alive tick writes on a silent stream: an empty comment line and a blank line. */
+export const KEEP_ALIVE = ':\n\n'
+
+/**
+ * The first bytes of every stream, flushed at once so proxies and clients see it open: the `retry:`
+ * field when the handler sets one, else an empty comment.
+ */
+export function encodePreamble(retry?: number): string {
+  return retry === undefined ? KEEP_ALIVE : `retry: ${checkRetry(retry)}\n\n`
+}
+
+// `send(x, 'counter')` in a loop names the same event every time: the last name checked is remembered.
+let lastName = ''
+let lastLine = ''
+
+/** The `event:` line for `name` (empty for `''`, which means `message`), checked and cached. */
+export function encodeEventLine(name: string): string {
+  if (name === '') return ''
+  if (name !== lastName) {
+    lastLine = `event: ${checkEvent(name)}\n`
+    lastName = name
+  }
+  return lastLine
+}
+
+/**
+ * One event whose data is a single line of JSON text (what {@link toJSON} returns), after `head`
+ * (from {@link encodeHead} or {@link encodeEventLine}).
+ */
+export function encodeJSONEvent(head: string, json: string): string {
+  return `${head}data: ${json}\n\n`
+}
+
+/** One event as a channel stores it: an id, an optional type and one line of JSON data, all checked at publish. */
+export function encodeStoredEvent(event: { id: string; event?: string; data: string }): string {
+  return `id: ${event.id}\n${event.event === undefined ? '' : `event: ${event.event}\n`}data: ${event.data}\n\n`
+}
+
 /**
  * `JSON.stringify` for the wire: `undefined` becomes empty data, and values with no JSON form
  * (circular, BigInt, functions, symbols) throw a `TypeError` that says so.

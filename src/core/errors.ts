@@ -4,7 +4,9 @@
  * - `CALLBACK_FAILED`: the handler's callback threw or rejected; the stream was closed.
  * - `CLEANUP_FAILED`: a destructor (`onClose`, a returned cleanup) threw or rejected.
  * - `BUFFER_OVERFLOW`: a client read too slowly and more than `maxBufferSize` waited for it;
- *   the connection was closed so that the client reconnects and resumes.
+ *   the connection was cut so that the client reconnects and resumes.
+ * - `EVENT_TOO_LARGE`: one event was larger than `maxBufferSize` by itself; it was refused and the
+ *   connection stays open (cutting it would bring the client back for the same event, forever).
  * - `HTTP_STATUS`: the server answered with a status other than 200 (the client does not retry).
  * - `CONTENT_TYPE`: the response was not `text/event-stream` (the client does not retry).
  * - `NO_CONTENT`: the server answered 204, the spec's "stop reconnecting" signal.
@@ -19,6 +21,7 @@ export type SSEErrorCode =
   | 'CALLBACK_FAILED'
   | 'CLEANUP_FAILED'
   | 'BUFFER_OVERFLOW'
+  | 'EVENT_TOO_LARGE'
   | 'HTTP_STATUS'
   | 'CONTENT_TYPE'
   | 'NO_CONTENT'

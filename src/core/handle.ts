@@ -31,7 +31,15 @@ export interface ConnectionHandle {
 export interface Sink {
   /** Returns false when the sink wants no more until it drains (then `pull()` resumes). */
   write(chunk: string | Uint8Array): boolean
+  /** Ends the body gracefully, after what the sink still buffers. */
   end(): void
+  /** Tears the transport down at once (a client cut for reading too slowly). Falls back to `end()`. */
+  destroy?(): void
+  /** What the sink holds that the client has not taken yet (Node's `writableLength`): counted against the cap. */
+  pending?(): number
+  /** Batch the writes until `uncork()` (Node: one `writev` for a turn's pieces). */
+  cork?(): void
+  uncork?(): void
 }
 
 /** @internal A connection as the Node adapter drives it. */

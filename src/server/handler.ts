@@ -1,51 +1,7 @@
-import { checkRetry, HANDLE } from '../core'
-import { Connection, type Settings } from './connection'
+import { HANDLE } from '../core'
+import { Connection } from './connection'
+import { responseHeaders, settingsOf } from './settings'
 import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
-
-const DEFAULT_KEEP_ALIVE = 15_000
-const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024
-
-function defaultOnError(error: unknown): void {
-  console.error('[use-next-sse]', error)
-}
-
-function settingsOf(options: SSEHandlerOptions): Settings {
-  const { keepAlive = DEFAULT_KEEP_ALIVE, maxBufferSize = DEFAULT_MAX_BUFFER, retry } = options
-  if (keepAlive !== false && !(Number.isFinite(keepAlive) && keepAlive > 0)) {
-    throw new TypeError(`Invalid keepAlive ${String(keepAlive)}: use a positive number of ms, or false.`)
-  }
-  if (!(maxBufferSize > 0)) {
-    throw new TypeError(`Invalid maxBufferSize ${String(maxBufferSize)}: use a positive number.`)
-  }
-  if (options.onClose !== undefined && typeof options.onClose !== 'function') {
-    throw new TypeError('Invalid onClose option: it must be a function.')
-  }
-  return {
-    // The first bytes go out at once, so proxies and clients see the stream open before any event.
-    first: retry === undefined ? ':\n\n' : `retry: ${checkRetry(retry)}\n\n`,
-    keepAlive,
-    maxBufferSize,
-    onClose: options.onClose,
-    onError: options.onError ?? defaultOnError,
-  }
-}
-
-function headersOf(options: SSEHandlerOptions): [string, string][] {
-  const headers = new Headers({
-    'Content-Type': 'text/event-stream',
-    // no-transform keeps Next (and other compressing proxies) from gzipping the stream.
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    // nginx buffers proxied responses unless told not to.
-    'X-Accel-Buffering': 'no',
-  })
-  if (options.headers) {
-    new Headers(options.headers).forEach((value, name) => {
-      headers.set(name, value)
-    })
-  }
-  return [...headers]
-}
 
 /**
  * Creates a route handler that streams Server-Sent Events. The handler takes a Web `Request` (plus
@@ -91,7 +47,7 @@ export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
   }
   const settings = settingsOf(options)
   const status = options.status ?? 200
-  const headers = headersOf(options)
+  const headers = responseHeaders(options)
 
   const handler = (request: Request, ...args: Args): Response => {
     // A Pages Router API route or node:http hands us Node's (req, res) instead of a Request: the Node

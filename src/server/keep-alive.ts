@@ -1,7 +1,7 @@
 /**
  * One timer per interval for every open connection, instead of one timer per connection: 10,000
- * idle clients cost one `setInterval`, not 10,000. A connection that wrote anything since the last
- * tick is skipped, so busy streams carry no keep-alive bytes at all.
+ * idle clients cost one `setInterval`, not 10,000. A target that wrote anything since the last tick
+ * skips it, so busy streams carry no keep-alive bytes at all.
  *
  * Except where timers may belong to a request. workerd (verified on 2026-04-26) ties a timer to the
  * request that created it: the timer dies when that request ends, so the connections that joined it
@@ -12,9 +12,8 @@
  * connection gets its own timer.
  */
 export interface KeepAliveTarget {
-  /** Set by every write; cleared by each tick. */
-  wrote: boolean
-  keepAlive(): void
+  /** One interval passed: write a comment if the target was silent since the last tick. */
+  tick(): void
 }
 
 interface Ticker {
@@ -31,10 +30,7 @@ const own = new Map<KeepAliveTarget, Ticker>()
 let shared: boolean | undefined
 
 function tick(members: Set<KeepAliveTarget>): void {
-  for (const member of members) {
-    if (member.wrote) member.wrote = false
-    else member.keepAlive()
-  }
+  for (const member of members) member.tick()
 }
 
 /** Adds `target` to the shared ticker for `interval` ms; the timer starts with the first member. */

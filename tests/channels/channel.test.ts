@@ -203,6 +203,79 @@ describe('createChannel', () => {
     await current.reader.cancel()
   })
 
+  it('delivers the events of one turn as one chunk per connection, the same bytes for all', async () => {
+    const channel = createChannel<number>({ backplane: createMemoryBackplane() })
+    const a = connect(channel)
+    const b = connect(channel)
+    const odd = connect(channel, { filter: (n) => n % 2 === 1 })
+    for (const { reader } of [a, b, odd]) await reader.pump() // the first flush
+    for (let i = 1; i <= 100; i++) void channel.publish(i) // one turn
+    for (const { reader } of [a, b, odd]) await reader.pump()
+    expect(a.reader.chunks).toHaveLength(2)
+    expect(a.reader.chunks[1]).toBe(b.reader.chunks[1])
+    expect(dataOf(a.reader.events)).toEqual([...Array(100).keys()].map((i) => i + 1))
+    expect(odd.reader.chunks).toHaveLength(2)
+    expect(dataOf(odd.reader.events)).toEqual([...Array(50).keys()].map((i) => 2 * i + 1))
+    for (const { reader } of [a, b, odd]) await reader.cancel()
+  })
+
+  it('never lets an onGap that throws escape, on a backplane that answers history late', async () => {
+    const memory = createMemoryBackplane()
+    const late: Backplane = { ...memory, history: async (...args) => memory.history(...args) }
+    const channel = createChannel<number>({
+      backplane: late,
+      onGap: () => {
+        throw new Error('onGap failed')
+      },
+    })
+    await channel.publish(1)
+    const foreign = connect(channel, { lastEventId: 'not-an-id' })
+    // Still resumed: what is retained, then live events; the failure went to onError, not the process.
+    expect(dataOf([await foreign.reader.next()])).toEqual([1])
+    await channel.publish(2)
+    expect(dataOf([await foreign.reader.next()])).toEqual([2])
+    expect(foreign.errors).toEqual([expect.objectContaining({ message: 'onGap failed' })])
+    await foreign.reader.cancel()
+  })
+
+  it('writes the gap event with the JSON rules of send, and refuses a bad event name there', async () => {
+    const channel = createChannel<number>({
+      backplane: createMemoryBackplane(),
+      onGap: (_info, send) => {
+        send('gap', undefined)
+        send('bad\nname', 1)
+      },
+    })
+    await channel.publish(1)
+    const foreign = connect(channel, { lastEventId: 'elsewhere-1' })
+    expect(await foreign.reader.next()).toEqual({ type: 'gap', data: '', id: undefined })
+    expect(dataOf([await foreign.reader.next()])).toEqual([1])
+    expect(foreign.errors).toEqual([expect.any(TypeError)])
+    await foreign.reader.cancel()
+  })
+
+  it('never asks the backplane about an id it says is not its own', async () => {
+    const memory = createMemoryBackplane()
+    const asked: (string | null)[] = []
+    const strict: Backplane = {
+      ...memory,
+      history: (name, afterId, retention) => {
+        asked.push(afterId)
+        return memory.history(name, afterId, retention)
+      },
+    }
+    const channel = createChannel<number>({ backplane: strict, onGap: () => {} })
+    const id = await channel.publish(1)
+    const garbage = connect(channel, { lastEventId: 'x'.repeat(8192) })
+    const mine = connect(channel, { lastEventId: id })
+    await channel.publish(2)
+    expect(dataOf(await take(garbage.reader, 2))).toEqual([1, 2])
+    expect(dataOf([await mine.reader.next()])).toEqual([2])
+    expect(asked).toEqual([null, id])
+    await garbage.reader.cancel()
+    await mine.reader.cancel()
+  })
+
   it('refuses what cannot go on the wire, as a rejected publish', async () => {
     const channel = createChannel({ backplane: createMemoryBackplane() })
     const circular: Record<string, unknown> = {}

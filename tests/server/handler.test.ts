@@ -236,23 +236,68 @@ describe('delivery', () => {
     expect((errors[0] as { code: string }).code).toBe('BUFFER_OVERFLOW')
     expect(cleanup).toHaveBeenCalledTimes(1)
     expect(send('more')).toBe(false)
-    // The body ends (without the dropped backlog) so the client reconnects.
-    expect(await response.text()).toBe('')
+    // The body is cut, not ended: a graceful end would wait for the client to read what the runtime
+    // still holds, and a client that keeps its window closed would keep the socket. It reconnects.
+    await expect(response.text()).rejects.toMatchObject({ code: 'BUFFER_OVERFLOW' })
   })
 
-  it('does not count a burst as overflow while a reader is waiting', async () => {
+  it('counts a burst written while the reader waits: one turn cannot slip past the cap', async () => {
+    const cleanup = vi.fn()
+    let sent = 0
+    const { handler, errors } = setup(
+      (send) => {
+        setTimeout(() => {
+          for (let i = 0; i < 100; i++) if (send('y'.repeat(100))) sent++
+        }, 1)
+        return cleanup
+      },
+      { maxBufferSize: 1000 },
+    )
+    const reader = handler(request()).body!.getReader()
+    await reader.read() // the first flush; the reader then waits while the burst is written
+    const next = reader.read()
+    await expect(next).rejects.toMatchObject({ code: 'BUFFER_OVERFLOW' })
+    expect(sent).toBeLessThan(10)
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['BUFFER_OVERFLOW'])
+    expect(cleanup).toHaveBeenCalledTimes(1)
+  })
+
+  it('delivers a burst under the cap to a waiting reader as one chunk', async () => {
     const { handler, errors } = setup(
       (send, close) => {
         setTimeout(() => {
-          for (let i = 0; i < 100; i++) send('y'.repeat(100))
+          for (let i = 0; i < 100; i++) send(i)
           close()
         }, 1)
       },
       { maxBufferSize: 1000 },
     )
-    const events = await eventsOf(handler(request()).body!)
-    expect(events).toHaveLength(100)
+    const reader = sseReader(handler(request()).body!)
+    await reader.pump() // the first flush
+    await reader.pump() // the whole burst
+    expect(reader.chunks).toHaveLength(2)
+    expect(reader.events.map((e) => Number(e.data))).toEqual([...Array(100).keys()])
     expect(errors).toEqual([])
+    await reader.cancel()
+  })
+
+  it('refuses one event larger than maxBufferSize before encoding it, and keeps the connection', async () => {
+    let send!: (d: unknown) => boolean
+    const { handler, errors } = setup(
+      (s) => {
+        send = s
+      },
+      { maxBufferSize: 1000 },
+    )
+    const reader = sseReader(handler(request()).body!)
+    expect(send('z'.repeat(2000))).toBe(false)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'EVENT_TOO_LARGE' })
+    // Inside the callback too (before any reader): the stream is not emptied and cut.
+    expect(send('small')).toBe(true)
+    await reader.pump() // the first flush carries both
+    expect(reader.events.map((e) => e.data)).toEqual(['"small"'])
+    await reader.cancel()
   })
 })
 

@@ -44,7 +44,19 @@ export interface RedisBackplane extends Backplane {
 
 type Entry = [id: string, fields: string[]]
 
-const STREAM_ID = /^\d+-\d+$/
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/
+const MAX_PART = 2n ** 64n - 1n
+
+/**
+ * Whether `id` is a stream id Redis can read: two unsigned 64-bit integers. Anything else from a
+ * client (`99999999999999999999-0`, three parts, a sign, 8 kB of text) would make XRANGE fail, which
+ * must not look like Redis failing: the channel treats it as foreign instead (a gap, then live events).
+ */
+function isStreamId(id: string): boolean {
+  if (!STREAM_ID.test(id)) return false
+  const [ms = '', seq = ''] = id.split('-')
+  return BigInt(ms) <= MAX_PART && BigInt(seq) <= MAX_PART
+}
 
 function compareIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split('-').map(Number)
@@ -236,7 +248,7 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
 
     async history(channel, afterId, { maxEvents = 1000 }): Promise<HistoryResult> {
       const key = prefix + channel
-      if (!STREAM_ID.test(afterId)) {
+      if (afterId === null || !isStreamId(afterId)) {
         const latest = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', String(maxEvents)])) as Entry[]
         return { events: latest.reverse().map(toEvent), complete: false }
       }
@@ -263,6 +275,7 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
     },
 
     compare: compareIds,
+    isId: isStreamId,
 
     async close() {
       closed = true

@@ -1,0 +1,52 @@
+import { type EventFields, HANDLE } from '../core'
+import type { Connection } from './connection'
+import type { Destructor } from './types'
+
+/** Header values are byte strings: a UTF-8 `Last-Event-ID` (browsers send one) arrives as Latin-1. */
+function utf8(value: string | null): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find bytes outside ASCII and Latin-1.
+  if (value === null || !/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(value, (c) => c.charCodeAt(0)))
+  } catch {
+    return value // not UTF-8 after all: keep what the client sent
+  }
+}
+
+/**
+ * The callback's third argument (`SSEContext`). Users destructure it (`{ onClose, signal }`), so its
+ * functions are made on first access and kept: a connection that never asks for them costs no closure.
+ */
+export class Context<Args extends unknown[]> {
+  readonly [HANDLE]: Connection
+  readonly request: Request
+  readonly args: Args
+  #onClose: ((destructor: Destructor) => void) | undefined
+  #sendEvent: ((fields: EventFields) => boolean) | undefined
+
+  constructor(connection: Connection, request: Request, args: Args) {
+    this[HANDLE] = connection
+    this.request = request
+    this.args = args
+  }
+
+  get lastEventId(): string | null {
+    return utf8(this.request.headers.get('last-event-id'))
+  }
+
+  get onClose(): (destructor: Destructor) => void {
+    const connection = this[HANDLE]
+    this.#onClose ??= (destructor) => connection.setCleanup(destructor, 'context')
+    return this.#onClose
+  }
+
+  get sendEvent(): (fields: EventFields) => boolean {
+    const connection = this[HANDLE]
+    this.#sendEvent ??= (fields) => connection.sendEvent(fields)
+    return this.#sendEvent
+  }
+
+  get signal(): AbortSignal {
+    return this[HANDLE].signal
+  }
+}
