@@ -8,9 +8,9 @@ export interface EventFields {
   data?: string
   /** The event type the client dispatches (`message` when absent). Must not contain CR or LF. */
   event?: string
-  /** The event id, sent back by the client as `Last-Event-ID`. Must not contain CR, LF or NUL. */
+  /** The event id, sent back by the client as `Last-Event-ID`. Must not contain CR, LF or NUL; at most 1024 characters. */
   id?: string
-  /** The client's reconnection time in ms: a non-negative integer. */
+  /** The client's reconnection time in ms: an integer from 0 to 2147483647. */
   retry?: number
   /** A comment line, ignored by clients (keeps proxies from timing out). May span several lines. */
   comment?: string
@@ -32,17 +32,34 @@ export function checkEvent(event: string): string {
   return event
 }
 
+/**
+ * The longest event id, in UTF-16 code units. The client sends the id back as the `Last-Event-ID`
+ * header, and servers cap a request's headers (Node at 16 KiB, nginx at 8 KiB a line): a longer id
+ * would make every reconnection fail with 431. 1024 leaves room for cookies even in UTF-8.
+ */
+export const MAX_ID_LENGTH = 1024
+
+/** The longest `retry:`: JavaScript timers take at most 2^31 - 1 ms; a larger delay fires at once. */
+export const MAX_RETRY = 2 ** 31 - 1
+
 export function checkId(id: string): string {
   // NUL is refused as well: a conformant client ignores an id field that contains U+0000 (spec 9.2.6).
   if (typeof id !== 'string' || CR_LF_OR_NUL.test(id)) {
     throw new TypeError(`Invalid event id ${JSON.stringify(id)}: "id" must be a string without CR, LF or NUL.`)
   }
+  if (id.length > MAX_ID_LENGTH) {
+    throw new TypeError(
+      `Invalid event id: ${id.length} characters; "id" may have at most ${MAX_ID_LENGTH} (it comes back as a request header).`,
+    )
+  }
   return id
 }
 
 export function checkRetry(retry: number): number {
-  if (!Number.isSafeInteger(retry) || retry < 0) {
-    throw new TypeError(`Invalid retry ${String(retry)}: "retry" must be a non-negative integer (ms).`)
+  if (!Number.isSafeInteger(retry) || retry < 0 || retry > MAX_RETRY) {
+    throw new TypeError(
+      `Invalid retry ${String(retry)}: "retry" must be an integer of ms from 0 to ${MAX_RETRY} (longer overflows clients' timers).`,
+    )
   }
   return retry
 }
@@ -67,9 +84,9 @@ function prefixLines(prefix: string, text: string): string {
  * line that dispatches it. Pure and runtime-free: use it to pre-render events, in tests, or to write
  * SSE with any other server.
  *
- * Refuses rather than repairs: an `event` with CR/LF, an `id` with CR/LF/NUL, a `retry` that is not a
- * non-negative integer or a `data`/`comment` that is not a string throw a `TypeError` naming the field,
- * and nothing is returned. `data` with line breaks becomes several `data:` lines, which the client
+ * Refuses rather than repairs: an `event` with CR/LF, an `id` with CR/LF/NUL or longer than 1024
+ * characters, a `retry` that is not an integer from 0 to 2147483647 (the longest timer delay) or a
+ * `data`/`comment` that is not a string throw a `TypeError` naming the field, and nothing is returned. `data` with line breaks becomes several `data:` lines, which the client
  * joins back with `\n` (so CR and CRLF arrive as LF, as the spec defines).
  *
  * A block with only `comment` or `retry` dispatches no event. An empty `data` string does dispatch one,

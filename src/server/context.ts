@@ -2,6 +2,13 @@ import { type EventFields, HANDLE } from '../core'
 import type { Connection } from './connection'
 import type { Destructor } from './types'
 
+/**
+ * The query parameter our client carries the last event id in when the request is cross-origin: the
+ * `Last-Event-ID` header set by script is not CORS-safelisted, so it would cost a preflight that a
+ * server set up for the native EventSource does not answer.
+ */
+export const LAST_EVENT_ID_PARAM = 'lastEventId'
+
 /** Header values are byte strings: a UTF-8 `Last-Event-ID` (browsers send one) arrives as Latin-1. */
 function utf8(value: string | null): string | null {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find bytes outside ASCII and Latin-1.
@@ -31,7 +38,11 @@ export class Context<Args extends unknown[]> {
   }
 
   get lastEventId(): string | null {
-    return utf8(this.request.headers.get('last-event-id'))
+    const header = this.request.headers.get('last-event-id')
+    if (header !== null) return utf8(header)
+    // Cheap test first: most requests have no query at all.
+    if (!this.request.url.includes(LAST_EVENT_ID_PARAM)) return null
+    return new URL(this.request.url).searchParams.get(LAST_EVENT_ID_PARAM)
   }
 
   get onClose(): (destructor: Destructor) => void {

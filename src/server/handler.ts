@@ -21,6 +21,9 @@ import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
  * shared timer. Response headers: `Content-Type: text/event-stream`, `Cache-Control: no-cache,
  * no-transform`, `Connection: keep-alive`, `X-Accel-Buffering: no`, plus `options.headers`.
  *
+ * `HEAD` gets the headers and no body; `OPTIONS` gets `204` (a CORS preflight answer with the `cors`
+ * option); neither runs the callback. With `cors`, a request from a refused origin gets `403`.
+ *
  * @example
  * ```ts
  * // app/api/sse/route.ts
@@ -55,9 +58,22 @@ export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
     if (typeof request.headers?.get !== 'function') {
       return import('../node').then(({ serveNode }) => serveNode(handler, request as never, args)) as never
     }
+    const method = request.method
+    let sent = headers
+    if (settings.cors) {
+      if (method === 'OPTIONS') return settings.cors.preflight(request)
+      const verdict = settings.cors.check(request)
+      if (verdict.kind === 'denied') return new Response(null, { status: 403, headers: { Vary: 'Origin' } })
+      if (verdict.kind === 'allowed') sent = [...headers, ...verdict.headers]
+    }
+    // Neither opens a stream nor runs the callback: OPTIONS is a question about the route (a CORS
+    // preflight, when no `cors` option answers it), and HEAD wants the headers only. A HEAD answered with
+    // a stream would never end, and the next request on that keep-alive socket would wait forever.
+    if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: 'OPTIONS, GET, HEAD, POST' } })
+    if (method === 'HEAD') return new Response(null, { status, headers: sent })
     const connection = new Connection(settings, request)
     connection.run(callback, args)
-    const response = new Response(connection.stream, { status, headers })
+    const response = new Response(connection.stream, { status, headers: sent })
     // Lets the Node adapter write to the socket directly instead of through the Web stream.
     ;(response as Response & { [HANDLE]?: Connection })[HANDLE] = connection
     return response

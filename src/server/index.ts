@@ -1,5 +1,6 @@
 export { createSSEHandler } from './handler'
 export type {
+  CorsOptions,
   Destructor,
   SendFunction,
   SendOptions,

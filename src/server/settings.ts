@@ -1,4 +1,5 @@
 import { encodePreamble } from '../core'
+import { type CorsPolicy, corsOf } from './cors'
 import type { Destructor, SSEHandlerOptions } from './types'
 
 /** Handler options, validated once per handler rather than once per request. */
@@ -9,6 +10,7 @@ export interface Settings {
   maxBufferSize: number
   onClose: Destructor | undefined
   onError: (error: unknown) => void
+  cors: CorsPolicy | undefined
 }
 
 const DEFAULT_KEEP_ALIVE = 15_000
@@ -37,6 +39,7 @@ export function settingsOf(options: SSEHandlerOptions): Settings {
     maxBufferSize,
     onClose: options.onClose,
     onError: options.onError ?? defaultOnError,
+    cors: options.cors === undefined ? undefined : corsOf(options.cors),
   }
 }
 

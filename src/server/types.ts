@@ -7,9 +7,9 @@ export type Destructor = () => unknown
 export interface SendOptions {
   /** The event type (`message` when absent). Must not contain CR or LF. */
   event?: string
-  /** The event id, sent back as `Last-Event-ID` on reconnect. Must not contain CR, LF or NUL. */
+  /** The event id, sent back as `Last-Event-ID` on reconnect. Must not contain CR, LF or NUL; at most 1024 characters. */
   id?: string
-  /** Sets the client's reconnection time, in ms. */
+  /** Sets the client's reconnection time, in ms: an integer from 0 to 2147483647. */
   retry?: number
 }
 
@@ -44,7 +44,11 @@ export type SendFunction<Data = any> = (data: Data, eventOrOptions?: string | Se
  * ```
  */
 export interface SSEContext<Args extends unknown[] = any[]> extends Record<typeof HANDLE, ConnectionHandle> {
-  /** The `Last-Event-ID` request header: where a reconnecting client left off. `null` on a first connect. */
+  /**
+   * Where a reconnecting client left off: the `Last-Event-ID` request header or, when there is none, the
+   * `lastEventId` query parameter (what our client sends cross-origin, where a header would need a CORS
+   * preflight). `null` on a first connect.
+   */
   readonly lastEventId: string | null
   /**
    * Registers the cleanup for this connection. The first cleanup registered wins (the `onClose` option,
@@ -81,6 +85,47 @@ export type SSECallback<Data = any, Args extends unknown[] = any[]> = (
   context: SSEContext<Args>,
 ) => unknown
 
+/**
+ * The `cors` option of {@link createSSEHandler}: which other origins may open the stream.
+ *
+ * A request with an allowed `Origin` gets `Access-Control-Allow-Origin` (and `-Credentials`,
+ * `-Expose-Headers`, `Vary: Origin`); a request from any other origin gets `403` with no stream, and the
+ * callback never runs; a request without `Origin` (same-origin, server to server) is served as usual.
+ * An `OPTIONS` preflight is answered `204` with `Access-Control-Allow-Methods`, `-Headers` (what the
+ * browser asks for, plus `last-event-id`) and `-Max-Age`, never with a stream.
+ *
+ * Not needed for what the native EventSource does: our client resumes cross-origin with no preflight (it
+ * carries the id in the URL, see {@link SSEContext.lastEventId}), so `headers: { 'Access-Control-Allow-Origin': ... }`
+ * is enough there. Needed as soon as the client sends its own `headers` (an `Authorization` token) or
+ * a JSON body cross-origin, which always preflight.
+ *
+ * @example
+ * ```ts
+ * export const GET = createSSEHandler(callback, {
+ *   cors: { origin: ['https://app.example.com'], credentials: true },
+ * })
+ * ```
+ * @see https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+export interface CorsOptions {
+  /**
+   * The origins allowed: `'*'` (any, and then no credentials), one origin (`'https://app.example.com'`),
+   * a list, or a function `(origin, request) => boolean` (a throw denies).
+   */
+  origin: '*' | (string & {}) | readonly string[] | ((origin: string, request: Request) => boolean)
+  /** Lets `withCredentials` clients send cookies (`Access-Control-Allow-Credentials: true`). Defaults to `false`. */
+  credentials?: boolean
+  /**
+   * The request headers a preflight allows (`last-event-id` is always added). Defaults to the ones the
+   * browser asks for (`Access-Control-Request-Headers`).
+   */
+  allowHeaders?: readonly string[]
+  /** Response headers the page may read (`Access-Control-Expose-Headers`). Default: none beyond the safelisted ones. */
+  exposeHeaders?: readonly string[]
+  /** How long, in seconds, a browser may cache a preflight's answer. Defaults to 600. */
+  maxAge?: number
+}
+
 /** Options of {@link createSSEHandler}. */
 export interface SSEHandlerOptions {
   /** Cleanup for every connection; runs even when the callback never ran (the request was already aborted). */
@@ -90,8 +135,14 @@ export interface SSEHandlerOptions {
    * from one timer shared by all connections. Defaults to 15000; `false` disables.
    */
   keepAlive?: number | false
-  /** A `retry:` field sent first, setting the client's reconnection time in ms. Default: none (a comment is sent). */
+  /**
+   * A `retry:` field sent first, setting the client's reconnection time in ms: an integer from 0 to
+   * 2147483647 (the longest a JavaScript timer can wait; larger values overflow clients' timers into a
+   * reconnect storm, so they are refused). Default: none (a comment is sent).
+   */
   retry?: number
+  /** Lets other origins open the stream; see {@link CorsOptions}. Default: no CORS handling (headers you set still apply). */
+  cors?: CorsOptions
   /** Extra response headers, merged over the defaults (so they can override them). */
   headers?: HeadersLike
   /** Response status. Defaults to 200; EventSource clients treat anything else as fatal. */

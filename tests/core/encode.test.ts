@@ -36,11 +36,21 @@ describe('encodeEvent', () => {
     ['retry', { retry: -1 }],
     ['retry', { retry: 1.5 }],
     ['retry', { retry: Number.NaN }],
+    // 2^31 ms and more overflow clients' timers into a reconnect every few ms.
+    ['retry', { retry: 2 ** 31 }],
+    ['retry', { retry: 1e12 }],
+    // The id comes back as a request header: one over 1024 characters would get the client a 431.
+    ['id', { id: 'x'.repeat(1025) }],
     ['data', { data: 42 as unknown as string }],
     ['comment', { comment: {} as unknown as string }],
   ])('refuses a bad %s with a TypeError naming the field', (field, fields) => {
     expect(() => encodeEvent(fields)).toThrow(TypeError)
     expect(() => encodeEvent(fields)).toThrow(`"${field}"`)
+  })
+
+  it('accepts the limits themselves: retry 2^31 - 1 and a 1024-character id', () => {
+    expect(encodeEvent({ retry: 2 ** 31 - 1 })).toBe('retry: 2147483647\n\n')
+    expect(encodeEvent({ id: 'x'.repeat(1024) })).toBe(`id: ${'x'.repeat(1024)}\n\n`)
   })
 
   it('allows NUL in an event name (only ids are ignored by clients for it)', () => {

@@ -49,9 +49,26 @@ describe('createSSEHandler: the response', () => {
     await retry.cancel()
   })
 
+  it('answers HEAD with the headers and no body, and OPTIONS with 204; neither runs the callback', async () => {
+    const callback = vi.fn()
+    const handler = createSSEHandler(callback, { status: 200, headers: { 'X-Route': 'feed' } })
+    const head = handler(request({ method: 'HEAD' }))
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-type')).toBe('text/event-stream')
+    expect(head.headers.get('x-route')).toBe('feed')
+    expect(head.body).toBeNull()
+    const options = handler(request({ method: 'OPTIONS' }))
+    expect(options.status).toBe(204)
+    expect(options.headers.get('content-type')).toBeNull()
+    expect(options.headers.get('allow')).toBe('OPTIONS, GET, HEAD, POST')
+    expect(options.body).toBeNull()
+    expect(callback).not.toHaveBeenCalled()
+  })
+
   it('validates options when the handler is created', () => {
     expect(() => createSSEHandler(() => {}, { keepAlive: 0 })).toThrow(/keepAlive/)
     expect(() => createSSEHandler(() => {}, { retry: -5 })).toThrow(/retry/)
+    expect(() => createSSEHandler(() => {}, { retry: 1e12 })).toThrow(/2147483647/)
     expect(() => createSSEHandler(() => {}, { maxBufferSize: 0 })).toThrow(/maxBufferSize/)
     expect(() => createSSEHandler(() => {}, { onClose: 'x' as never })).toThrow(/onClose/)
     expect(() => createSSEHandler('x' as never)).toThrow(/expects a callback/)
@@ -508,6 +525,19 @@ describe('context', () => {
     expect(seen.request).toBe(req)
     expect(seen.args).toEqual([{ params: { room: 'lobby' } }])
     expect(seen.signal.aborted).toBe(true)
+  })
+
+  it('reads lastEventId from the query when there is no header (a cross-origin reconnect), the header first', async () => {
+    const ids: (string | null)[] = []
+    const handler = createSSEHandler((_s, close, ctx) => {
+      ids.push(ctx.lastEventId)
+      close()
+    })
+    await handler(new Request('http://localhost/events?room=a&lastEventId=k3-7')).text()
+    await handler(new Request('http://localhost/events?lastEventId=%C3%A9t%C3%A9')).text()
+    await handler(new Request('http://localhost/events?lastEventId=q', { headers: { 'Last-Event-ID': 'h' } })).text()
+    await handler(new Request('http://localhost/events?other=lastEventId')).text()
+    expect(ids).toEqual(['k3-7', 'été', 'h', null])
   })
 
   it('lastEventId is null on a first connection', async () => {
