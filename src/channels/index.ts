@@ -7,4 +7,4 @@ export {
   type GapInfo,
   type PublishOptions,
 } from './channel'
-export { createMemoryBackplane } from './memory'
+export { createMemoryBackplane, type MemoryBackplaneOptions } from './memory'

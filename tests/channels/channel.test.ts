@@ -356,4 +356,61 @@ describe('createMemoryBackplane', () => {
     b.publish('t', { data: '1' }, {})
     expect((b.history('t', idA, {}) as HistoryResult).complete).toBe(false)
   })
+
+  it('forgets the room idle the longest past maxIdleTopics; a client resuming there gets a gap', () => {
+    const backplane = createMemoryBackplane({ maxIdleTopics: 100 })
+    const first = new Map<string, string>()
+    for (let room = 0; room < 1000; room++) {
+      first.set(`room-${room}`, backplane.publish(`room-${room}`, { data: String(room) }, {}) as string)
+    }
+    const kept = [...first].filter(([name, id]) => (backplane.history(name, id, {}) as HistoryResult).complete)
+    // The 100 most recent rooms keep their history; the 900 before them were forgotten.
+    expect(kept.map(([name]) => name)).toEqual([...Array(100).keys()].map((i) => `room-${900 + i}`))
+    const evicted = backplane.history('room-0', first.get('room-0') as string, {}) as HistoryResult
+    expect(evicted).toEqual({ events: [], complete: false })
+    // A room made again gets a new incarnation: the old ids are foreign, never misread as positions.
+    const again = backplane.publish('room-0', { data: 'new' }, {}) as string
+    expect(again).not.toBe(first.get('room-0'))
+    expect(backplane.compare(again, first.get('room-0') as string)).toBe(0)
+    expect((backplane.history('room-0', first.get('room-0') as string, {}) as HistoryResult).complete).toBe(false)
+  })
+
+  it('never evicts a room that has listeners', () => {
+    const backplane = createMemoryBackplane({ maxIdleTopics: 1 })
+    const seen: string[] = []
+    const off = backplane.subscribe('live', (e) => seen.push(e.data))
+    const id = backplane.publish('live', { data: 'a' }, {}) as string
+    for (let room = 0; room < 10; room++) backplane.publish(`idle-${room}`, { data: 'x' }, {})
+    expect((backplane.history('live', id, {}) as HistoryResult).complete).toBe(true)
+    backplane.publish('live', { data: 'b' }, {})
+    expect(seen).toEqual(['a', 'b'])
+    off()
+  })
+
+  it('expires history by maxAge without another publish, and forgets the emptied room', () => {
+    vi.useFakeTimers()
+    const backplane = createMemoryBackplane()
+    const id = backplane.publish('room', { data: '1' }, { maxAge: 1000 }) as string
+    expect((backplane.history('room', id, {}) as HistoryResult).complete).toBe(true)
+    vi.advanceTimersByTime(31_000) // past maxAge and past one sweep
+    // The room was forgotten: its next event starts a new incarnation, the old id is foreign.
+    const next = backplane.publish('room', { data: '2' }, { maxAge: 1000 }) as string
+    expect(next.split('-')[0]).not.toBe(id.split('-')[0])
+    expect((backplane.history('room', id, {}) as HistoryResult).complete).toBe(false)
+  })
+
+  it('sweeps on the next call where no timer fired (timers that die with a request, as in workerd)', () => {
+    vi.useFakeTimers()
+    const backplane = createMemoryBackplane()
+    const id = backplane.publish('room', { data: '1' }, { maxAge: 1000 }) as string
+    vi.clearAllTimers() // the sweep timer died
+    vi.setSystemTime(Date.now() + 60_000)
+    backplane.publish('other', { data: 'x' }, {})
+    const next = backplane.publish('room', { data: '2' }, { maxAge: 1000 }) as string
+    expect(next.split('-')[0]).not.toBe(id.split('-')[0])
+  })
+
+  it('refuses a bad maxIdleTopics', () => {
+    expect(() => createMemoryBackplane({ maxIdleTopics: -1 })).toThrow(/maxIdleTopics/)
+  })
 })
