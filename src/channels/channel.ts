@@ -1,6 +1,8 @@
 import {
   type ConnectionHandle,
   checkEvent,
+  type EventName,
+  type EventsOf,
   encodeEventLine,
   encodeJSONEvent,
   encodeStoredEvent,
@@ -35,9 +37,33 @@ export interface ChannelOptions extends Retention {
 }
 
 /** Options of {@link Channel.attach}. */
+/**
+ * The data a channel carries: `T` itself, or, for an event map (`SSEEvents<M>`, a typed handler), the
+ * data of any of its events.
+ */
+export type ChannelData<T> = [EventsOf<T>] extends [never] ? T : EventsOf<T>[EventName<EventsOf<T>>]
+
+/**
+ * A channel's `publish`. With a data type `T`: `publish(data: T, { event? })`. With an event map, the
+ * event name must be one of the map's and the data its type (no name means `message`).
+ *
+ * @example
+ * ```ts
+ * const room = createChannel<SSEEvents<{ message: Message; typing: { user: string } }>>()
+ * await room.publish(message)                          // a `message` event
+ * await room.publish({ user: 'ada' }, { event: 'typing' })
+ * ```
+ */
+export type PublishFunction<T> = [EventsOf<T>] extends [never]
+  ? (data: T, options?: PublishOptions) => Promise<string>
+  : <K extends EventName<EventsOf<T>> = Extract<'message', EventName<EventsOf<T>>>>(
+      data: EventsOf<T>[K],
+      options?: PublishOptions & { event?: K },
+    ) => Promise<string>
+
 export interface AttachOptions<T> {
   /** Delivers only the events this returns true for (it sees the published value, parsed once per event). */
-  filter?: (data: T, event: { id: string; event?: string }) => boolean
+  filter?: (data: ChannelData<T>, event: { id: string; event?: string }) => boolean
   /** Where to resume from. Defaults to the request's `Last-Event-ID` (`context.lastEventId`). */
   lastEventId?: string | null
 }
@@ -60,12 +86,12 @@ export interface Channel<T = any> {
    */
   attach(context: HasHandle & { lastEventId: string | null }, options?: AttachOptions<T>): () => void
   /** Serialises `data` once, stores it and delivers it to every attached connection everywhere; resolves with its id. */
-  publish(data: T, options?: PublishOptions): Promise<string>
+  publish: PublishFunction<T>
 }
 
-interface Member<T> {
+interface Member {
   handle: ConnectionHandle
-  filter: AttachOptions<T>['filter']
+  filter: AttachOptions<any>['filter']
   /** Live events held back while this member's history is being replayed. */
   pending: BackplaneEvent[] | undefined
   /**
@@ -82,14 +108,14 @@ function defaultOnGap(info: GapInfo, send: (event: string, data: unknown) => voi
   send('gap', info)
 }
 
-class ChannelImpl<T> implements Channel<T> {
+class ChannelImpl implements Channel<any> {
   readonly name: string
   private readonly backplane: Backplane
   private readonly retention: Retention
   private readonly onGap: NonNullable<ChannelOptions['onGap']>
-  private readonly members = new Set<Member<T>>()
+  private readonly members = new Set<Member>()
   /** Filters see the parsed value: parsed once per event, not once per connection. */
-  private readonly parsed = new WeakMap<BackplaneEvent, { value: T }>()
+  private readonly parsed = new WeakMap<BackplaneEvent, { value: unknown }>()
   private unsubscribe: (() => void) | undefined
   /** Live events of this turn, not yet delivered (see deliver()). */
   private batch: BackplaneEvent[] = []
@@ -106,12 +132,12 @@ class ChannelImpl<T> implements Channel<T> {
     return this.members.size
   }
 
-  attach(context: HasHandle & { lastEventId: string | null }, options: AttachOptions<T> = {}): () => void {
+  attach(context: HasHandle & { lastEventId: string | null }, options: AttachOptions<any> = {}): () => void {
     const handle = context[HANDLE]
     if (handle === undefined) {
       throw new TypeError('channel.attach expects the context of a createSSEHandler callback: attach(context).')
     }
-    const member: Member<T> = { handle, filter: options.filter, pending: undefined, after: undefined }
+    const member: Member = { handle, filter: options.filter, pending: undefined, after: undefined }
     const detach = () => this.detach(member)
     if (!handle.open) return detach
     this.members.add(member)
@@ -148,7 +174,7 @@ class ChannelImpl<T> implements Channel<T> {
     return detach
   }
 
-  async publish(data: T, options: PublishOptions = {}): Promise<string> {
+  async publish(data: unknown, options: PublishOptions = {}): Promise<string> {
     const event: Omit<BackplaneEvent, 'id'> = { data: toJSON(data) }
     if (options.event !== undefined && options.event !== '') event.event = checkEvent(options.event)
     return this.backplane.publish(this.name, event, this.retention)
@@ -159,7 +185,7 @@ class ChannelImpl<T> implements Channel<T> {
    * throws: it may run in a promise callback, where a throw (an `onGap` that throws, an event name it
    * sends that is refused) would become an unhandled rejection and crash Node.
    */
-  private replay(member: Member<T>, lastEventId: string, { events, complete }: HistoryResult): void {
+  private replay(member: Member, lastEventId: string, { events, complete }: HistoryResult): void {
     const { handle } = member
     if (!handle.open) return
     if (!complete) {
@@ -214,7 +240,7 @@ class ChannelImpl<T> implements Channel<T> {
   }
 
   /** The events of a batch this member should get: all of them (the same array), or a subset. */
-  private select(member: Member<T>, events: BackplaneEvent[]): BackplaneEvent[] {
+  private select(member: Member, events: BackplaneEvent[]): BackplaneEvent[] {
     let from = 0
     if (member.after !== undefined) {
       // Live events are ordered: the first one the member does not have ends the check.
@@ -233,17 +259,17 @@ class ChannelImpl<T> implements Channel<T> {
   }
 
   /** Writes one replayed event, if the member's filter keeps it. */
-  private write(member: Member<T>, e: BackplaneEvent, text: string): void {
+  private write(member: Member, e: BackplaneEvent, text: string): void {
     if (this.keep(member, e)) member.handle.write(text)
   }
 
   /** Whether the member's filter keeps `e`; a filter that throws is reported and skips the event. */
-  private keep(member: Member<T>, e: BackplaneEvent): boolean {
+  private keep(member: Member, e: BackplaneEvent): boolean {
     if (!member.filter) return true
     try {
       let entry = this.parsed.get(e)
       if (entry === undefined) {
-        entry = { value: e.data === '' ? (undefined as T) : (JSON.parse(e.data) as T) }
+        entry = { value: e.data === '' ? undefined : JSON.parse(e.data) }
         this.parsed.set(e, entry)
       }
       return member.filter(entry.value, e.event === undefined ? { id: e.id } : { id: e.id, event: e.event })
@@ -253,7 +279,7 @@ class ChannelImpl<T> implements Channel<T> {
     }
   }
 
-  private detach(member: Member<T>): void {
+  private detach(member: Member): void {
     if (!this.members.delete(member) || this.members.size > 0) return
     // The last connection left: stop listening, so an idle channel holds nothing and costs nothing.
     this.unsubscribe?.()
@@ -291,5 +317,5 @@ export function createChannel<T = any>(options: ChannelOptions = {}): Channel<T>
       throw new TypeError(`Invalid ${key} ${String(value)}: use a positive integer.`)
     }
   }
-  return new ChannelImpl<T>(options)
+  return new ChannelImpl(options) as Channel<T>
 }

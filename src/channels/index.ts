@@ -2,9 +2,11 @@ export type { Backplane, BackplaneEvent, HistoryResult, Retention } from './back
 export {
   type AttachOptions,
   type Channel,
+  type ChannelData,
   type ChannelOptions,
   createChannel,
   type GapInfo,
+  type PublishFunction,
   type PublishOptions,
 } from './channel'
 export { createMemoryBackplane, type MemoryBackplaneOptions } from './memory'

@@ -14,4 +14,4 @@ export {
 } from './encode'
 export { isSSEError, SSEError, type SSEErrorCode } from './errors'
 export { type ConnectionHandle, HANDLE, type HasHandle, type Pipeable, type Sink } from './handle'
-export type { Body, HeadersLike } from './types'
+export type { Body, EventMap, EventName, EventsOf, HeadersLike, IsUntyped, SSEEvents } from './types'

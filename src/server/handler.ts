@@ -24,6 +24,20 @@ import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
  * `HEAD` gets the headers and no body; `OPTIONS` gets `204` (a CORS preflight answer with the `cors`
  * option); neither runs the callback. With `cors`, a request from a refused origin gets `403`.
  *
+ * The first type parameter is the event map: it checks every `send` and travels with the handler's
+ * type, so `useSSE<typeof GET>` on the client checks event names and data (a type-only import). The
+ * second types the handler's extra arguments (`context.args`): Next's `{ params }`, a Worker's `env, ctx`.
+ *
+ * @example
+ * ```ts
+ * type Feed = { counter: { count: number }; done: null }
+ * export const GET = createSSEHandler<Feed>((send, close) => {
+ *   send({ count: 1 }, 'counter') // checked: a known name, and its data type
+ *   send(null, 'done')
+ *   close()
+ * })
+ * ```
+ *
  * @example
  * ```ts
  * // app/api/sse/route.ts
@@ -41,10 +55,10 @@ import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
  * })
  * ```
  */
-export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
-  callback: SSECallback<Data, Args>,
+export function createSSEHandler<Events = any, Args extends unknown[] = any[]>(
+  callback: SSECallback<Events, Args>,
   options: SSEHandlerOptions = {},
-): SSEHandler<Args> {
+): SSEHandler<Args, Events> {
   if (typeof callback !== 'function') {
     throw new TypeError('createSSEHandler expects a callback: createSSEHandler((send, close, context) => { ... }).')
   }
@@ -78,5 +92,5 @@ export function createSSEHandler<Data = any, Args extends unknown[] = any[]>(
     ;(response as Response & { [HANDLE]?: Connection })[HANDLE] = connection
     return response
   }
-  return handler
+  return handler as SSEHandler<Args, Events>
 }

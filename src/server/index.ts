@@ -1,3 +1,4 @@
+export type { EventMap, SSEEvents } from '../core'
 export { createSSEHandler } from './handler'
 export type {
   CorsOptions,

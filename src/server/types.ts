@@ -1,4 +1,4 @@
-import type { ConnectionHandle, EventFields, HANDLE, HeadersLike } from '../core'
+import type { ConnectionHandle, EventFields, EventName, HANDLE, HeadersLike, IsUntyped } from '../core'
 
 /** A cleanup function. It may be async: a rejection is caught and reported, never left unhandled. */
 export type Destructor = () => unknown
@@ -17,12 +17,16 @@ export interface SendOptions {
  * Sends `data`, serialised with `JSON.stringify`, as one event. The second argument is the event name
  * (the seed's signature) or {@link SendOptions}.
  *
+ * With an event map (`createSSEHandler<{ counter: { count: number } }>`) the name must be one of the
+ * map's and the data its type; `send(data)` without a name sends a `message` event, so it needs a
+ * `message` entry. Without one (`any`, the default) every name and any data are accepted.
+ *
  * Returns `true` when the event was queued for the client and `false` when it was not: after the
  * connection closed (a no-op, never a throw), or when the input was refused. Refused input (an event name
- * with CR/LF, an id with CR/LF/NUL, data with no JSON form such as a circular object or a BigInt) writes
- * nothing and reports a `TypeError` naming the field through the handler's `onError`: a bad event name
- * from user input must not crash a server from inside a timer. `undefined` is sent as an event with
- * empty data, never as the text `undefined`.
+ * with CR/LF, an id with CR/LF/NUL, data with no JSON form such as a circular object or a BigInt, one
+ * event larger than `maxBufferSize`) writes nothing and reports the error through the handler's
+ * `onError`: a bad event name from user input must not crash a server from inside a timer. `undefined`
+ * is sent as an event with empty data, never as the text `undefined`.
  *
  * @example
  * ```ts
@@ -30,7 +34,13 @@ export interface SendOptions {
  * send(message, { event: 'message', id: message.id })
  * ```
  */
-export type SendFunction<Data = any> = (data: Data, eventOrOptions?: string | SendOptions) => boolean
+export type SendFunction<Events = any> =
+  IsUntyped<Events> extends true
+    ? (data: any, eventOrOptions?: string | SendOptions) => boolean
+    : <K extends EventName<Events> = Extract<'message', EventName<Events>>>(
+        data: Events[K & keyof Events],
+        eventOrOptions?: K | (SendOptions & { event?: K }),
+      ) => boolean
 
 /**
  * The third argument of the callback.
@@ -77,10 +87,19 @@ export interface SSEContext<Args extends unknown[] = any[]> extends Record<typeo
 
 /**
  * The function that runs one SSE connection. It gets `send`, `close` and the {@link SSEContext}, and may
- * return a destructor, directly or from an async function.
+ * return a destructor, directly or from an async function. `Events` is the event map `send` is checked
+ * against (see {@link SendFunction}).
+ *
+ * @example
+ * ```ts
+ * const callback: SSECallback<{ tick: number }> = (send, close) => {
+ *   send(1, 'tick')
+ *   close()
+ * }
+ * ```
  */
-export type SSECallback<Data = any, Args extends unknown[] = any[]> = (
-  send: SendFunction<Data>,
+export type SSECallback<Events = any, Args extends unknown[] = any[]> = (
+  send: SendFunction<Events>,
   close: () => void,
   context: SSEContext<Args>,
 ) => unknown
@@ -160,5 +179,17 @@ export interface SSEHandlerOptions {
   onError?: (error: unknown) => void
 }
 
-/** A route handler: Next.js `GET`/`POST`, an edge `export default`, a Worker's `fetch`. */
-export type SSEHandler<Args extends unknown[] = any[]> = (request: Request, ...args: Args) => Response
+/**
+ * A route handler: Next.js `GET`/`POST`, an edge `export default`, a Worker's `fetch`. A handler made with
+ * an event map carries it at the type level (never at run time), so the client can be typed from the
+ * route: `useSSE<typeof GET>(...)`, with a type-only import that brings no server code along.
+ *
+ * @example
+ * ```ts
+ * export const GET: SSEHandler<[], { counter: { count: number } }> = createSSEHandler((send) => {
+ *   send({ count: 1 }, 'counter')
+ * })
+ * ```
+ */
+export type SSEHandler<Args extends unknown[] = any[], Events = any> = ((request: Request, ...args: Args) => Response) &
+  (IsUntyped<Events> extends true ? unknown : { readonly '~events'?: Events })

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   type Backplane,
   type Channel,
+  type ChannelData,
   createChannel,
   createMemoryBackplane,
   createSSEHandler,
@@ -17,7 +18,7 @@ afterEach(() => {
 })
 
 /** Opens an SSE connection attached to `channel` and returns an oracle reader of its body. */
-function connect<T>(channel: Channel<T>, init: { lastEventId?: string; filter?: (d: T) => boolean } = {}) {
+function connect<T>(channel: Channel<T>, init: { lastEventId?: string; filter?: (d: ChannelData<T>) => boolean } = {}) {
   let context!: SSEContext
   const errors: unknown[] = []
   const handler = createSSEHandler(

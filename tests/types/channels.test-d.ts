@@ -1,4 +1,4 @@
-import { type Channel, createChannel, createSSEHandler } from 'use-next-sse/server'
+import { type Channel, createChannel, createSSEHandler, type SSEEvents } from 'use-next-sse/server'
 import { describe, expectTypeOf, it } from 'vitest'
 
 interface Message {
@@ -35,5 +35,28 @@ describe('createChannel<T>', () => {
 
   it('defaults T to any', () => {
     expectTypeOf(createChannel().publish).parameter(0).toBeAny()
+  })
+
+  it('takes an event map through SSEEvents<M> or a typed handler, and checks publish against it', () => {
+    type Room = { message: Message; typing: { user: string } }
+    const room = createChannel<SSEEvents<Room>>({ name: 'room' })
+    room.publish({ id: '1', text: 'hi' })
+    room.publish({ user: 'ada' }, { event: 'typing' })
+    // @ts-expect-error no such event
+    room.publish({ user: 'ada' }, { event: 'typo' })
+    // @ts-expect-error typing carries a user
+    room.publish({ id: '1', text: 'hi' }, { event: 'typing' })
+    const GET = createSSEHandler<Room>(() => {})
+    const same = createChannel<typeof GET>()
+    // @ts-expect-error no name means `message`, whose data is a Message
+    same.publish({ user: 'ada' })
+    createSSEHandler((_send, _close, context) => {
+      room.attach(context, {
+        filter: (data) => {
+          expectTypeOf(data).toEqualTypeOf<Message | { user: string }>()
+          return true
+        },
+      })
+    })
   })
 })

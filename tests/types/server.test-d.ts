@@ -41,13 +41,39 @@ describe('createSSEHandler', () => {
     })
   })
 
-  it("types send's data by the handler's first generic", () => {
-    createSSEHandler<{ count: number }>((send) => {
-      expectTypeOf(send).toEqualTypeOf<SendFunction<{ count: number }>>()
+  it("checks every send against the handler's event map, its first generic", () => {
+    type Feed = { counter: { count: number }; done: null }
+    createSSEHandler<Feed>((send) => {
+      expectTypeOf(send).toEqualTypeOf<SendFunction<Feed>>()
       send({ count: 1 }, 'counter')
+      send(null, 'done')
+      send({ count: 2 }, { event: 'counter', id: '2' })
       // @ts-expect-error count is a number
-      send({ count: '1' })
+      send({ count: '1' }, 'counter')
+      // @ts-expect-error no such event
+      send(null, 'dne')
+      // @ts-expect-error the data of `done` is null
+      send({ count: 1 }, 'done')
+      // @ts-expect-error no name means `message`, which this map does not have
+      send({ count: 1 })
+      // @ts-expect-error the options' event is checked too
+      send(null, { event: 'dne' })
     })
+    createSSEHandler<{ message: string }>((send) => {
+      send('hello') // `message` is in the map: no name needed
+      send('hello', { id: '1' })
+      // @ts-expect-error a message is a string
+      send(1)
+    })
+  })
+
+  it('carries the event map in the handler type, and none when untyped', () => {
+    type Feed = { counter: { count: number } }
+    const typed = createSSEHandler<Feed>(() => {})
+    expectTypeOf(typed).toEqualTypeOf<SSEHandler<any[], Feed>>()
+    expectTypeOf(typed['~events']).toEqualTypeOf<Feed | undefined>()
+    expectTypeOf(createSSEHandler(() => {})).toEqualTypeOf<SSEHandler>()
+    expectTypeOf(createSSEHandler<unknown>(() => {})).toEqualTypeOf<SSEHandler>()
   })
 
   it('gives the callback the context', () => {
@@ -89,7 +115,7 @@ describe('createSSEHandler', () => {
     createSSEHandler(() => {})
     createSSEHandler(() => () => {})
     createSSEHandler(async () => async () => {})
-    const callback: SSECallback<string> = (send) => void send('x')
+    const callback: SSECallback<{ message: string }> = (send) => void send('x')
     createSSEHandler(callback)
     // @ts-expect-error a callback is required
     createSSEHandler()

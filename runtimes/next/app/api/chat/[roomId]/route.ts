@@ -10,7 +10,7 @@ interface RouteContext {
 }
 
 // biome-ignore lint/correctness/noUnusedFunctionParameters: the README's signature
-export const GET = createSSEHandler<Message, [RouteContext]>(async (send, close, context) => {
+export const GET = createSSEHandler<{ message: Message }, [RouteContext]>(async (send, close, context) => {
   const { roomId } = await context.args[0].params
   if (!ROOM_ID.test(roomId)) return close()
   // The hook's EventSource sends Last-Event-ID on its own reconnects; a page reload is a new EventSource,
