@@ -460,27 +460,31 @@ export function systemReporter(options = {}) {
         }
       }
     },
-    onTestRunEnd() {
-      if (absent.length === 0) return
+    onTestRunEnd(testModules) {
+      // Not opted out, a missing program only matters to the suites of this run that need it.
+      const ran = new Set(testModules.map((module) => module.moduleId))
+      const failing = absent
+        .filter((a) => !a.skipped)
+        .map((a) => ({ ...a, suites: a.program.suites.filter((suite) => ran.has(join(root, suite))) }))
+        .filter((a) => a.suites.length > 0)
+      const skipped = absent.filter((a) => a.skipped).map((a) => ({ ...a, suites: a.program.suites }))
+      if (skipped.length + failing.length === 0) return
       const color = process.stdout.isTTY && !env.NO_COLOR
       const loud = (text) => (color ? `\x1b[1;33m${text}\x1b[0m` : text)
-      const skipped = absent.filter((a) => a.skipped)
-      const failing = absent.filter((a) => !a.skipped)
-      const files = [...new Set(skipped.flatMap((a) => a.program.suites))]
       const rule = '━'.repeat(78)
       const lines = ['', loud(rule)]
-      if (files.length > 0) {
+      // Named per program rather than counted: a run of some projects only holds some of these files.
+      if (skipped.length > 0) {
+        const names = skipped.map((a) => a.program.name).join(', ')
         lines.push(
-          loud(
-            ` NOT A FULL RUN: ${files.length} test ${plural(files.length, 'file', 'files')} skipped (${SKIP_VARIABLE}=${env[SKIP_VARIABLE]})`,
-          ),
+          loud(` NOT A FULL RUN: the suites that need ${names} were skipped (${SKIP_VARIABLE}=${env[SKIP_VARIABLE]})`),
         )
       }
-      for (const a of absent) {
+      for (const a of [...skipped, ...failing]) {
         lines.push(
           ` ${a.program.name} is ${a.problem === 'not installed' ? 'missing' : a.problem}: ${a.program.why}.`,
           a.skipped ? '   skipped:' : '   these fail for that reason:',
-          ...a.program.suites.map((suite) => `     ${suite}`),
+          ...a.suites.map((suite) => `     ${suite}`),
         )
       }
       lines.push(

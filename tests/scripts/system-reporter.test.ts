@@ -52,8 +52,9 @@ files['needs/needs-fake.test.js'] = needs
 files['b/needs-b.test.js'] = needs
 for (const [path, text] of Object.entries(files)) writeFileSync(join(fixture, path), text)
 
-function vitest(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', fixture], {
+function vitest(env: Record<string, string>, filters: string[] = []) {
+  const args = [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--root', fixture, ...filters]
+  const result = spawnSync(process.execPath, args, {
     cwd: fixture,
     env: { PATH: process.env.PATH, SSE_SYSTEM_PATH: system, NO_COLOR: '1', CI: '', ...env },
     encoding: 'utf8',
@@ -74,7 +75,7 @@ describe('systemReporter() in a vitest run', { timeout: 90_000 }, () => {
     expect(start).toBeGreaterThan(run.lines.findIndex((line) => line.includes('Test Files')))
     expect(run.lines.slice(start)).toEqual([
       rule,
-      ' NOT A FULL RUN: 2 test files skipped (SSE_SKIP_SYSTEM=1)',
+      ' NOT A FULL RUN: the suites that need fake-program were skipped (SSE_SKIP_SYSTEM=1)',
       ' fake-program is missing: the fixture starts it.',
       '   skipped:',
       '     needs/needs-fake.test.js',
@@ -89,7 +90,7 @@ describe('systemReporter() in a vitest run', { timeout: 90_000 }, () => {
     expect(run.code).toBe(1)
     expect(run.output).toContain('plain failed on purpose')
     expect(run.lines.at(-1)).toBe(rule)
-    expect(run.lines).toContain(' NOT A FULL RUN: 2 test files skipped (SSE_SKIP_SYSTEM=1)')
+    expect(run.lines).toContain(' NOT A FULL RUN: the suites that need fake-program were skipped (SSE_SKIP_SYSTEM=1)')
   })
 
   it('without the opt-out nothing is skipped: the suites fail, and the summary says why', () => {
@@ -107,6 +108,13 @@ describe('systemReporter() in a vitest run', { timeout: 90_000 }, () => {
       ' Install it (node scripts/system.mjs check says how), or set SSE_SKIP_SYSTEM=fake-program to skip its suites.',
       rule,
     ])
+  })
+
+  it('without the opt-out, a run that holds none of those suites says nothing about the program', () => {
+    const run = vitest({}, ['plain'])
+    expect(run.code).toBe(0)
+    expect(run.output).toMatch(/Test Files {2}2 passed \(2\)/)
+    expect(run.output).not.toContain(rule)
   })
 
   it('with the program there, everything runs and nothing is added to the output', () => {
