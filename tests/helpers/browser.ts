@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
+import { locate } from '../../scripts/system.mjs'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -36,7 +37,7 @@ export interface Browser {
 export async function launch(): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'sse-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: locate('chromium'),
     headless: true,
     viewport: { width: 1280, height: 860 },
     args: [

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { locate } from '../../scripts/system.mjs'
 import { freePort, start, waitFor } from './processes'
 
 /**
@@ -39,7 +40,7 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`)
 }
 `
   writeFileSync(join(dir, 'nginx.conf'), conf)
-  const proc = start('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')])
+  const proc = start(locate('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')])
   const url = `http://127.0.0.1:${port}`
   await waitFor(async () => (await fetch(`${url}/health`)).ok, 15_000, 'nginx')
   return {

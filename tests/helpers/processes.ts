@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { locate } from '../../scripts/system.mjs'
 
 /** A free loopback port, found by letting the kernel pick one. */
 export function freePort(): Promise<number> {
@@ -87,7 +88,7 @@ export async function startRedis(options: { durable?: boolean; extra?: string[] 
   ]
   let proc: Started
   const launch = async () => {
-    proc = start('redis-server', args)
+    proc = start(locate('redis-server'), args)
     await waitFor(() => proc.output.includes('Ready to accept connections'), 15_000, 'redis-server')
   }
   await launch()

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EventSource } from 'use-next-sse/client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { locate } from '../../../scripts/system.mjs'
 import { freePort, type Guarded, startGuarded, waitForHttp } from '../../../tests/contract/process'
 import { eventually } from '../../../tests/helpers/browser'
 import type { Message } from '../app/_lib/chat-types'
@@ -48,7 +49,7 @@ const redisDir = mkdtempSync(join(tmpdir(), 'sse-demo-redis-'))
 async function startRedis(): Promise<string> {
   const port = await freePort()
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no']
-  const redis = startGuarded('redis-server', args, { cwd: redisDir, env: process.env })
+  const redis = startGuarded(locate('redis-server'), args, { cwd: redisDir, env: process.env })
   servers.push(redis)
   await eventually(
     async () => redis.output(),
