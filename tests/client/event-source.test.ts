@@ -6,7 +6,18 @@ import {
   type SSEErrorEvent,
   type SSEMessageEvent,
 } from '../../src/client'
-import { type Handler, hold, next, type SeenRequest, type Server, sleep, sse, status, testScope } from './helpers'
+import {
+  type Handler,
+  hold,
+  next,
+  type SeenRequest,
+  type Server,
+  sleep,
+  sse,
+  status,
+  testScope,
+  until,
+} from './helpers'
 
 const { cleanup, serve } = testScope()
 
@@ -30,7 +41,7 @@ function record(source: EventSource, ...types: string[]) {
 
 /** Resolves when the server has seen `n` requests. */
 async function requests(server: Server, n: number): Promise<SeenRequest[]> {
-  await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(n), { timeout: 5000 })
+  await until(() => expect(server.requests.length).toBeGreaterThanOrEqual(n))
   return server.requests
 }
 
@@ -131,7 +142,7 @@ describe('the WHATWG behaviour, with no options', () => {
     expect(error.error).toBeNull()
     expect(source.error).toBeNull()
     await requests(server, 3)
-    await vi.waitFor(() =>
+    await until(() =>
       expect(log).toEqual(['open(1)', 'message:1', 'error(0)', 'open(1)', 'message:2', 'error(0)', 'open(1)']),
     )
     expect(server.requests.map((r) => r.lastEventId)).toEqual([null, 'a', 'a'])
@@ -143,7 +154,7 @@ describe('the WHATWG behaviour, with no options', () => {
     const errors: (string | null)[] = []
     source.addEventListener('error', (event) => errors.push(event.error?.code ?? null))
     await requests(server, 3)
-    await vi.waitFor(() => expect(source.readyState).toBe(EventSource.OPEN))
+    await until(() => expect(source.readyState).toBe(EventSource.OPEN))
     expect(errors).toEqual([null, 'NETWORK'])
     expect(source.error).toBeNull()
   })
@@ -206,7 +217,7 @@ describe('the WHATWG behaviour, with no options', () => {
     const [response] = server.open
     source.close()
     expect(source.readyState).toBe(EventSource.CLOSED)
-    await vi.waitFor(() => expect(server.open.size).toBe(0))
+    await until(() => expect(server.open.size).toBe(0))
     response?.end('data: 2\n\n')
     await sleep(50)
     expect(log).toEqual(['open(1)', 'message:1'])
@@ -229,7 +240,7 @@ describe('the WHATWG behaviour, with no options', () => {
       seen.push(event.data)
       if (event.data === '1') source.close()
     }
-    await vi.waitFor(() => expect(seen).toEqual(['1']))
+    await until(() => expect(seen).toEqual(['1']))
     await sleep(50)
     expect(seen).toEqual(['1'])
   })
@@ -414,6 +425,6 @@ describe('what native EventSource cannot do', () => {
     expect(source.readyState).toBe(EventSource.CONNECTING)
     expect((await next<MessageEvent>(source, 'message')).data).toBe('after')
     expect(server.requests.map((r) => r.lastEventId)).toEqual([null, '1'])
-    await vi.waitFor(() => expect(server.open.size).toBe(1))
+    await until(() => expect(server.open.size).toBe(1))
   })
 })

@@ -1,6 +1,7 @@
 import { type Body, type HeadersLike, SSEError } from '../core'
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
-import { createParser, type ParsedEvent } from './parser'
+import { interpret, type ParsedEvent } from './parser'
+import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
 
 /**
  * Options of `EventSource`: the standard `withCredentials`, and what native EventSource cannot do.
@@ -40,33 +41,43 @@ export interface EventSourceInit {
   maxBufferSize?: number
 }
 
-/** The live state of one {@link connect}ion. @internal */
-export interface Connection {
-  /** 0 connecting (or waiting to reconnect), 1 open, 2 closed for good. */
-  readonly state: 0 | 1 | 2
+/**
+ * One source's connection to its URL, across reconnections: what {@link connect} returns. (Named apart
+ * from the server's per-client `Connection`: this is the client end.) @internal
+ */
+export interface SourceConnection {
+  /** {@link CONNECTING} (also while waiting to reconnect), {@link OPEN}, or {@link CLOSED} for good. */
+  readonly state: ReadyState
   /** Why the last failure happened; `null` once open, and after a normal end of the stream. */
   readonly error: SSEError | null
   /** The URL of the last response, after redirects. */
   readonly url: string
+  /** Aborts the request or the pending reconnection; the state becomes {@link CLOSED}, and nothing more is called. */
   close(): void
 }
 
-const CONNECTING = 0
-const OPEN = 1
-const CLOSED = 2
+/**
+ * What a {@link SourceConnection} tells its owner: events, and changes of state. Two callbacks, not one
+ * with an optional event, so that whoever relays a connection (the registry to its subscribers, one tab
+ * to others) relays each kind on its own. @internal
+ */
+export interface SourceListener {
+  /** Every event, in order, while the state is {@link OPEN}. */
+  onEvent(event: ParsedEvent): void
+  /**
+   * After every change of `state` or `error`: {@link OPEN} (announce the connection), {@link CONNECTING}
+   * with the failure or `null` (reestablish the connection), {@link CLOSED} with why (fail the connection).
+   */
+  onState(connection: SourceConnection): void
+}
 
 /**
  * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
- * {@link EventSource} and the connections `createSSEStore` shares. `onChange(connection, event)` is called
- * for every event while open, and `onChange(connection)` after every change of `state` or `error`.
- * Nothing is called after `close()`.
+ * {@link EventSource} and the connections `createSSEStore` shares. Nothing is called after `close()`.
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model
  * @internal
  */
-export function connect(
-  url: string,
-  init: EventSourceInit,
-  onChange: (connection: Connection, event?: ParsedEvent) => void,
-): Connection {
+export function connect(url: string, init: EventSourceInit, listener: SourceListener): SourceConnection {
   const { reconnect, headers } = init
   let ctrl: AbortController | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -75,7 +86,7 @@ export function connect(
   /** The reconnection time the server set with `retry:`. */
   let retry: number | undefined
   const connection = {
-    state: CONNECTING as Connection['state'],
+    state: CONNECTING as ReadyState,
     error: null as SSEError | null,
     url,
     close() {
@@ -85,10 +96,10 @@ export function connect(
     },
   }
 
-  const change = (state: Connection['state'], error: SSEError | null): void => {
+  const change = (state: ReadyState, error: SSEError | null): void => {
     connection.state = state
     connection.error = error
-    onChange(connection)
+    listener.onState(connection)
   }
 
   /** "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait. */
@@ -114,9 +125,9 @@ export function connect(
     }
   }
 
-  const parser = createParser({
+  const parser = interpret({
     // A listener may close() in the middle of a chunk: nothing is dispatched after that.
-    onEvent: (event) => connection.state === OPEN && onChange(connection, event),
+    onEvent: (event) => connection.state === OPEN && listener.onEvent(event),
     onRetry: (ms) => {
       retry = ms
     },
@@ -156,11 +167,9 @@ export function connect(
         body?.cancel().catch(() => {})
         change(
           CLOSED,
-          status === 204
-            ? new SSEError('NO_CONTENT', 'HTTP 204', { status })
-            : status !== 200
-              ? new SSEError('HTTP_STATUS', `HTTP ${status}`, { status })
-              : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
+          status !== 200
+            ? new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
+            : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
         )
         return
       }
