@@ -34,7 +34,8 @@ export interface EventSourceInit {
    * What happens after the stream ends or a network error. Not given: the WHATWG behaviour, reconnect
    * forever after the reconnection time (3000 ms, or the server's `retry:`). `false`: never reconnect
    * (the source closes). A {@link ReconnectPolicy}: capped exponential backoff with jitter, never below
-   * the server's `retry:`, giving up with `MAX_ATTEMPTS`. A {@link ReconnectFunction}: your own.
+   * the server's `retry:`, giving up with `MAX_ATTEMPTS`. A {@link ReconnectFunction}: your own; if it
+   * throws, the source closes for good with an `SSEError` `CALLBACK_FAILED` whose `cause` is the thrown value.
    */
   reconnect?: false | ReconnectPolicy | ReconnectFunction
   /** The parser's `maxBufferSize`: past it the connection is dropped and reconnects. Defaults to 16 MiB. */
@@ -74,6 +75,12 @@ export interface SourceListener {
 /**
  * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
  * {@link EventSource} and the connections `createSSEStore` shares. Nothing is called after `close()`.
+ *
+ * Failures, as the `error` they leave: `NETWORK` (the request failed or the stream broke) is retried
+ * under the reconnect policy, like the end of the stream (`error` `null`); `MAX_BUFFER_SIZE` drops the
+ * connection and reconnects; `HTTP_STATUS`, `NO_CONTENT` and `CONTENT_TYPE` close for good; a policy that
+ * gives up closes with `MAX_ATTEMPTS` (its `cause` the last failure); a reconnect function that throws
+ * closes with `CALLBACK_FAILED` (its `cause` the thrown value).
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model
  * @internal
  */
@@ -104,7 +111,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
 
   /** "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait. */
   const again = (error: SSEError | null): void => {
-    let wait: number | false = false
+    let wait: number | false
     try {
       wait =
         reconnect === undefined
@@ -112,8 +119,10 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
           : reconnect &&
             (typeof reconnect === 'function' ? reconnect(++attempt, retry) : backoff(reconnect, ++attempt, retry))
     } catch (cause) {
-      // A throwing reconnect function gives up, rather than rejecting into the void.
-      error = cause as SSEError
+      // A throwing reconnect function is a bug in it, not a policy giving up: fail for good, saying so,
+      // rather than rejecting into the void.
+      change(CLOSED, new SSEError('CALLBACK_FAILED', 'reconnect() threw.', { cause }))
+      return
     }
     // `false` is "fail the connection": closed for good. A policy that gives up says so.
     if (wait === false) {

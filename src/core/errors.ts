@@ -1,7 +1,8 @@
 /**
  * Every failure the library reports at run time, as a stable string you can switch on.
  *
- * - `CALLBACK_FAILED`: the handler's callback threw or rejected; the stream was closed.
+ * - `CALLBACK_FAILED`: a callback threw or rejected: the handler's (the stream was closed), or the
+ *   client's `reconnect` function (the client closed for good; `cause` is the thrown value).
  * - `CLEANUP_FAILED`: a destructor (`onClose`, a returned cleanup) threw or rejected.
  * - `BUFFER_OVERFLOW`: a client read too slowly and more than `maxBufferSize` waited for it;
  *   the connection was closed so that the client reconnects and resumes.

@@ -403,17 +403,35 @@ describe('what native EventSource cannot do', () => {
     expect(source.error?.code).toBe('MAX_ATTEMPTS')
   })
 
-  it('gives up with MAX_ATTEMPTS when the reconnect function throws', async () => {
+  it('closes for good with CALLBACK_FAILED when the reconnect function throws, the thrown value as cause', async () => {
+    const server = await serve(sse(''))
+    const thrown = new Error('bad policy')
+    const source = open(server.url, {
+      reconnect: () => {
+        throw thrown
+      },
+    })
+    const log = record(source)
+    await next(source, 'error')
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(isSSEError(source.error, 'CALLBACK_FAILED')).toBe(true)
+    expect(source.error?.cause).toBe(thrown)
+    await sleep(50)
+    expect(log).toEqual(['open(1)', 'error(2)'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('reports a thrown non-Error as it is, in cause', async () => {
     const server = await serve(sse(''))
     const source = open(server.url, {
       reconnect: () => {
-        throw new Error('bad policy')
+        throw 'not an Error'
       },
     })
     await next(source, 'error')
-    expect(source.readyState).toBe(EventSource.CLOSED)
-    expect(source.error?.code).toBe('MAX_ATTEMPTS')
-    expect(source.error?.cause).toMatchObject({ message: 'bad policy' })
+    expect(source.error).toBeInstanceOf(Error)
+    expect(source.error?.code).toBe('CALLBACK_FAILED')
+    expect(source.error?.cause).toBe('not an Error')
   })
 
   it('drops the connection when an event passes maxBufferSize, and reconnects to get it again', async () => {
