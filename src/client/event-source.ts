@@ -89,9 +89,11 @@ export class EventSource extends EventTarget {
   /** `CONNECTING` (0) while connecting or waiting to reconnect, `OPEN` (1), or `CLOSED` (2) for good. */
   readonly readyState: ReadyState = CONNECTING
   /**
-   * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HTTP_STATUS` (with `status`),
-   * `NO_CONTENT`, `CONTENT_TYPE`, `MAX_ATTEMPTS` or `MAX_BUFFER_SIZE`; `null` before any failure, once a
-   * connection opens, and when the server ended the stream normally.
+   * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HEADERS_FAILED` (the `headers`
+   * function threw or rejected; retried like `NETWORK`), `HTTP_STATUS` (with `status`), `NO_CONTENT`,
+   * `CONTENT_TYPE`, `MAX_ATTEMPTS`, `MAX_BUFFER_SIZE` or `CALLBACK_FAILED` (the `reconnect` function
+   * threw; closed for good); `null` before any failure, once a connection opens, and when the server
+   * ended the stream normally.
    */
   readonly error: SSEError | null = null
   onopen: ((this: EventSource, event: Event) => unknown) | null = null

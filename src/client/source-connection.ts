@@ -1,4 +1,4 @@
-import { type Body, type HeadersLike, SSEError } from '../core'
+import { type Body, type HeadersLike, SSEError, type SSEErrorCode } from '../core'
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
 import { interpret, type ParsedEvent } from './parser'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
@@ -22,6 +22,11 @@ export interface EventSourceInit {
   /**
    * Extra request headers, or a function (sync or async) called before every connection and
    * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client.
+   * Headers that cannot be made (the function throws or rejects, or `Headers` refuses what it gives) fail
+   * that attempt with an `SSEError` `HEADERS_FAILED` whose `cause` is the thrown value: no request is
+   * sent, and the attempt is retried under `reconnect` like a network error (counted towards
+   * `maxAttempts`). To stop instead, `close()` when `isSSEError(source.error, 'HEADERS_FAILED')`.
+   * Defaults to none.
    */
   headers?: HeadersLike | (() => HeadersLike | Promise<HeadersLike>)
   /** The request method. Defaults to `'GET'`. */
@@ -76,7 +81,8 @@ export interface SourceListener {
  * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
  * {@link EventSource} and the connections `createSSEStore` shares. Nothing is called after `close()`.
  *
- * Failures, as the `error` they leave: `NETWORK` (the request failed or the stream broke) is retried
+ * Failures, as the `error` they leave: `NETWORK` (the request failed or the stream broke) and
+ * `HEADERS_FAILED` (a `headers` function threw or rejected, or gave headers `Headers` refuses) are retried
  * under the reconnect policy, like the end of the stream (`error` `null`); `MAX_BUFFER_SIZE` drops the
  * connection and reconnects; `HTTP_STATUS`, `NO_CONTENT` and `CONTENT_TYPE` close for good; a policy that
  * gives up closes with `MAX_ATTEMPTS` (its `cause` the last failure); a reconnect function that throws
@@ -154,8 +160,13 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     ctrl = new AbortController()
     const { signal } = ctrl
     parser.reset()
+    // Until the headers are made, a failure is theirs, not the network's: no request was sent. It is
+    // retried as a network error is (a token endpoint can fail for a moment), under its own code so that
+    // an app can stop on it instead.
+    let failure: SSEErrorCode = 'HEADERS_FAILED'
     try {
       const sent = new Headers(typeof headers === 'function' ? await headers() : headers)
+      failure = 'NETWORK'
       sent.set('accept', 'text/event-stream')
       // Header values are byte strings: send the id as UTF-8 bytes, as browsers do (9.2.4). The parser
       // decodes bytes, so the id never holds a lone surrogate, which encodeURIComponent would refuse.
@@ -194,7 +205,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
       }
       if (!signal.aborted) again(null)
     } catch (cause) {
-      if (!signal.aborted) again(new SSEError('NETWORK', 'Network error', { cause }))
+      if (!signal.aborted) again(new SSEError(failure, `${failure}: ${cause}`, { cause }))
     }
   }
 

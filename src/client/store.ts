@@ -60,7 +60,10 @@ export interface SSEOptions<T = any> {
   /**
    * Extra request headers: a plain object, or a function called before every (re)connection (for a
    * fresh token). Connections are shared by value of `url`, `withCredentials`, `reconnect` and an object
-   * `headers`; a function is not compared, so the first subscriber's one is used.
+   * `headers`; a function is not compared, so the first subscriber's one is used. A function that throws
+   * or rejects sends no request: `error` is an `SSEError` `HEADERS_FAILED` (its `cause` what was thrown),
+   * retried under `reconnect` like a network error (so with `reconnect` off the state becomes `closed`).
+   * Defaults to none.
    */
   headers?: Record<string, string> | (() => HeadersLike | Promise<HeadersLike>)
   /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */

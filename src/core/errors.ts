@@ -10,6 +10,8 @@
  * - `CONTENT_TYPE`: the response was not `text/event-stream` (the client does not retry).
  * - `NO_CONTENT`: the server answered 204, the spec's "stop reconnecting" signal.
  * - `NETWORK`: the request failed or the stream broke; the client retries if allowed.
+ * - `HEADERS_FAILED`: the client's `headers` function threw or rejected (or gave headers that `Headers`
+ *   refuses), so no request was sent; `cause` is the thrown value. Retried as `NETWORK` is.
  * - `MAX_ATTEMPTS`: the client gave up after its reconnect policy's last attempt.
  * - `PARSE`: an event's data could not be parsed (for example invalid JSON in `useSSE`).
  * - `MAX_BUFFER_SIZE`: a line or event grew past the parser's `maxBufferSize`.
@@ -24,6 +26,7 @@ export type SSEErrorCode =
   | 'CONTENT_TYPE'
   | 'NO_CONTENT'
   | 'NETWORK'
+  | 'HEADERS_FAILED'
   | 'MAX_ATTEMPTS'
   | 'PARSE'
   | 'MAX_BUFFER_SIZE'

@@ -3,6 +3,7 @@ import {
   EventSource,
   type EventSourceInit,
   isSSEError,
+  type SSEError,
   type SSEErrorEvent,
   type SSEMessageEvent,
 } from '../../src/client'
@@ -297,21 +298,57 @@ describe('what native EventSource cannot do', () => {
     expect(source.readyState).not.toBe(EventSource.CLOSED)
   })
 
-  it('reports a throwing headers function as a network error and tries again', async () => {
+  it('reports a throwing headers function as HEADERS_FAILED, sends nothing, and tries again', async () => {
     const server = await serve(hold())
     let calls = 0
+    const thrown = new Error('no token yet')
     const source = open(server.url, {
       reconnect: { delay: 10, jitter: 0 },
       headers: () => {
-        if (++calls === 1) throw new Error('no token yet')
+        if (++calls === 1) throw thrown
         return {}
       },
     })
     const error = await next<SSEErrorEvent>(source, 'error')
-    expect(error.error?.code).toBe('NETWORK')
-    expect(error.error?.cause).toMatchObject({ message: 'no token yet' })
+    expect(error.error?.code).toBe('HEADERS_FAILED')
+    expect(error.error?.cause).toBe(thrown)
+    expect(source.readyState).toBe(EventSource.CONNECTING)
+    expect(server.requests).toHaveLength(0)
     await next(source, 'open')
     expect(server.requests).toHaveLength(1)
+    expect(source.error).toBeNull()
+  })
+
+  it('reports a rejecting headers function as HEADERS_FAILED, under the policy: it gives up with MAX_ATTEMPTS', async () => {
+    const server = await serve(hold())
+    const rejected = new Error('token endpoint down')
+    const source = open(server.url, {
+      reconnect: { delay: 5, jitter: 0, maxAttempts: 2 },
+      headers: async () => Promise.reject(rejected),
+    })
+    const codes: (string | undefined)[] = []
+    source.addEventListener('error', (event) => codes.push(event.error?.code))
+    await next(source, 'error', () => source.readyState === EventSource.CLOSED)
+    expect(codes).toEqual(['HEADERS_FAILED', 'HEADERS_FAILED', 'MAX_ATTEMPTS'])
+    const last = source.error?.cause as SSEError | undefined
+    expect(last?.code).toBe('HEADERS_FAILED')
+    expect(last?.cause).toBe(rejected)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('closes at once on HEADERS_FAILED with reconnect: false', async () => {
+    const server = await serve(hold())
+    const source = open(server.url, {
+      reconnect: false,
+      headers: () => {
+        throw new TypeError('no session')
+      },
+    })
+    await next(source, 'error')
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(source.error?.code).toBe('HEADERS_FAILED')
+    await sleep(50)
+    expect(server.requests).toHaveLength(0)
   })
 
   it('sends method and body, again on every reconnection', async () => {

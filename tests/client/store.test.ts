@@ -172,6 +172,28 @@ describe('one store', () => {
     expect(server.requests.map((r) => r.headers['x-token'])).toEqual(['two', 'two'])
   })
 
+  it('reports a throwing headers function as HEADERS_FAILED in error and onError, and tries again', async () => {
+    const server = await serve(hold('data: 1\n\n'))
+    const thrown = new Error('no token yet')
+    let calls = 0
+    const onError = vi.fn()
+    const store = subscribe({
+      url: server.url,
+      reconnect: { interval: 5 },
+      headers: () => {
+        if (++calls === 1) throw thrown
+        return { 'x-token': 'ok' }
+      },
+      onError,
+    })
+    await until(() => expect(snapshot(store)).toMatchObject({ data: 1, connectionState: 'open', error: null }))
+    expect(onError).toHaveBeenCalledTimes(1)
+    const [error] = onError.mock.calls[0]!
+    expect([error.code, error.cause]).toEqual(['HEADERS_FAILED', thrown])
+    expect(error.cause).toBe(thrown)
+    expect(server.requests.map((r) => r.headers['x-token'])).toEqual(['ok'])
+  })
+
   it('takes an event named "error" from the server as a message, not as a failure', async () => {
     const server = await serve(hold('event: error\ndata: "boom"\n\n'))
     const store = subscribe({ url: server.url, eventName: 'error' })
