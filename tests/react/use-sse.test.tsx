@@ -5,7 +5,7 @@
  * reaches the loopback server directly, so the hook runs unchanged, with no injected fetch.
  */
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { StrictMode, useEffect, useState } from 'react'
+import { StrictMode, Suspense, startTransition, useEffect, useState } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import type { SSEError } from '../../src/client'
@@ -124,6 +124,15 @@ function Flaky({ url, onResult }: { url: string; onResult: (result: SSEResult<st
 function Prefixed({ url, prefix, seen }: { url: string; prefix: string; seen: string[] }) {
   useSSE<number>({ url, onMessage: (data) => seen.push(`${prefix}:${data}`) })
   return null
+}
+
+/** Forever pending: a component that throws it suspends for good. */
+const never = new Promise<never>(() => {})
+
+function Suspending({ url, prefix, seen, suspend }: { url: string; prefix: string; seen: string[]; suspend: boolean }) {
+  useSSE<number>({ url, onMessage: (data) => seen.push(`${prefix}:${data}`) })
+  if (suspend) throw never
+  return <>{prefix}</>
 }
 
 describe('the seed README, as documented', () => {
@@ -387,6 +396,26 @@ describe('beyond the seed', () => {
       server.latest()(2)
     })
     await until(() => expect(seen).toEqual(['a:1', 'b:2']))
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('never uses the callbacks of a render that was not committed (a suspended transition)', async () => {
+    const server = await serve()
+    const seen: string[] = []
+    const page = (prefix: string, suspend: boolean) => (
+      <Suspense fallback="loading">
+        <Suspending url={server.url()} prefix={prefix} seen={seen} suspend={suspend} />
+      </Suspense>
+    )
+    const { container, rerender } = render(page('a', false))
+    await until(() => expect(server.sends).toHaveLength(1))
+    // A transition whose render suspends is never committed: the page keeps showing the last commit.
+    act(() => startTransition(() => rerender(page('b', true))))
+    expect(container.textContent).toBe('a')
+    act(() => {
+      server.latest()(1)
+    })
+    await until(() => expect(seen).toEqual(['a:1']))
     expect(server.requests).toHaveLength(1)
   })
 
