@@ -28,8 +28,9 @@ export interface ReconnectPolicy {
 
 /**
  * A custom policy: returns the wait in ms before reconnection attempt `attempt` (1 for the first after
- * a failure; it starts again after a connection opens), or `false` to give up. `serverRetry` is the last
- * `retry:` the server sent, if any.
+ * a failure; it starts again after a connection opens), or `false` to give up (the source closes with
+ * `MAX_ATTEMPTS`). `serverRetry` is the last `retry:` the server sent, if any. If it throws, the source
+ * closes for good with an `SSEError` `CALLBACK_FAILED` whose `cause` is the thrown value.
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 import type { SSEError } from '../core'
-import { connect, type EventSourceInit } from './connection'
+import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
+import { connect, type EventSourceInit } from './source-connection'
 
-export type { EventSourceInit } from './connection'
+export type { EventSourceInit } from './source-connection'
 
 /**
  * The `error` event: `error` is why, or `null` when the server simply ended the stream.
@@ -48,10 +49,6 @@ export interface SSEMessageEvent extends Event {
 type Listener<E> = ((this: EventSource, event: E) => unknown) | { handleEvent(event: E): unknown } | null
 type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean; signal?: AbortSignal }
 
-const CONNECTING = 0
-const OPEN = 1
-const CLOSED = 2
-
 /**
  * The WHATWG `EventSource`, built on `fetch` and {@link createParser}, so the same code runs in browsers,
  * Node, jsdom/happy-dom, edge runtimes and workers. With only `withCredentials` it behaves as the spec
@@ -90,11 +87,13 @@ export class EventSource extends EventTarget {
   readonly url: string
   readonly withCredentials: boolean
   /** `CONNECTING` (0) while connecting or waiting to reconnect, `OPEN` (1), or `CLOSED` (2) for good. */
-  readonly readyState: 0 | 1 | 2 = CONNECTING
+  readonly readyState: ReadyState = CONNECTING
   /**
-   * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HTTP_STATUS` (with `status`),
-   * `NO_CONTENT`, `CONTENT_TYPE`, `MAX_ATTEMPTS` or `MAX_BUFFER_SIZE`; `null` before any failure, once a
-   * connection opens, and when the server ended the stream normally.
+   * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HEADERS_FAILED` (the `headers`
+   * function threw or rejected; retried like `NETWORK`), `HTTP_STATUS` (with `status`), `NO_CONTENT`,
+   * `CONTENT_TYPE`, `MAX_ATTEMPTS`, `MAX_BUFFER_SIZE` or `CALLBACK_FAILED` (the `reconnect` function
+   * threw; closed for good); `null` before any failure, once a connection opens, and when the server
+   * ended the stream normally.
    */
   readonly error: SSEError | null = null
   onopen: ((this: EventSource, event: Event) => unknown) | null = null
@@ -116,20 +115,18 @@ export class EventSource extends EventTarget {
     }
     this.withCredentials = !!init.withCredentials
     // readyState and error are read-only to users only.
-    const self = this as { readyState: number; error: SSEError | null }
+    const self = this as { readyState: ReadyState; error: SSEError | null }
     let origin = ''
-    const connection = connect(this.url, init, ({ state, error, url }, event) => {
-      self.readyState = state
-      self.error = error
-      // The origin of the final URL, after redirects (9.2.5), worked out once per connection.
-      if (!event && state === OPEN) origin = new URL(url).origin
-      this.dispatchEvent(
-        event
-          ? new MessageEvent(event.type, { data: event.data, lastEventId: event.lastEventId, origin })
-          : state === OPEN
-            ? new Event('open')
-            : Object.assign(new Event('error'), { error }),
-      )
+    const connection = connect(this.url, init, {
+      onEvent: ({ type, data, lastEventId }) =>
+        this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin })),
+      onState: ({ state, error, url }) => {
+        self.readyState = state
+        self.error = error
+        // The origin of the final URL, after redirects (9.2.5), worked out once per connection.
+        if (state === OPEN) origin = new URL(url).origin
+        this.dispatchEvent(state === OPEN ? new Event('open') : Object.assign(new Event('error'), { error }))
+      },
     })
     this.close = () => {
       connection.close()

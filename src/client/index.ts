@@ -21,5 +21,5 @@ export {
   type SSEOptions,
   type SSESnapshot,
   type SSEStore,
-} from './shared'
+} from './store'
 export { ParserStream } from './stream'

@@ -121,6 +121,24 @@ export function createParser(options: ParserOptions): Parser {
   if (typeof options?.onEvent !== 'function') {
     throw new TypeError('Pass createParser({ onEvent(event) {} }).')
   }
+  const parser = interpret(options)
+  const { feed } = parser
+  parser.feed = (chunk) => {
+    if (typeof chunk !== 'string' && !ArrayBuffer.isView(chunk)) {
+      throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
+    }
+    feed(chunk)
+  }
+  return parser
+}
+
+/**
+ * {@link createParser} without its misuse checks, for a caller that cannot misuse it: the connection,
+ * which feeds it a fetch body's `Uint8Array`s. The checks stay at the public edge, so a bundle that
+ * never hands a parser to a user (`useSSE`'s) does not carry them.
+ * @internal
+ */
+export function interpret(options: ParserOptions): Parser {
   const { onEvent, onRetry, onComment, onError, maxBufferSize: max = 16 * 1024 * 1024 } = options
 
   let decoder: TextDecoder | undefined
@@ -155,7 +173,10 @@ export function createParser(options: ParserOptions): Parser {
     onError?.(new SSEError('MAX_BUFFER_SIZE', `Event dropped: over maxBufferSize (${max})`))
   }
 
-  /** The blank line (9.2.6 "dispatch the event"): the ID is committed first, even if nothing dispatches. */
+  /**
+   * The blank line (9.2.6 "dispatch the event"): the ID is committed first, even if nothing dispatches.
+   * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage
+   */
   const dispatch = (): void => {
     lastEventId = idBuffer
     if (hasData) {
@@ -170,6 +191,7 @@ export function createParser(options: ParserOptions): Parser {
     }
   }
 
+  /** "Process the field" for `data`: append the value, and a LF before it unless it is the first (9.2.6). */
   const appendData = (value: string): void => {
     if (dropping) return
     // A single data line stays its own slice: no concatenation until a second line arrives.
@@ -178,15 +200,22 @@ export function createParser(options: ParserOptions): Parser {
     if (data.length > max) overflow()
   }
 
-  /** Interprets a line that is not blank (the hot paths, blank and `data:` lines, are inlined in feedText). */
-  const other = (s: string, start: number, end: number): void => {
+  /**
+   * The spec's steps for one line, `s` from `start` to `end`, that is neither blank nor a `data:` line
+   * (those two, the hot paths, are inlined in {@link parseLines}): a line starting with a colon is a
+   * comment ("ignore the line", after giving it to `onComment`); any other line names a field: "collect"
+   * the field name before the first colon and the value after it (one leading space removed; no colon:
+   * the whole line is the name, the value empty), then "process the field" (9.2.6).
+   * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+   */
+  const processLine = (s: string, start: number, end: number): void => {
     const c = s.charCodeAt(start)
     if (c === COLON) {
       onComment?.(s.slice(s.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end))
       return
     }
     // Compare the field name in place, then cut the value: the first colon splits, one space goes.
-    // Unknown fields, and lines naming no field, are ignored (9.2.6).
+    // Then "process the field": unknown field names, and lines naming no field, are ignored (9.2.6).
     const name = c === 100 ? 'data' : c === 101 ? 'event' : c === 105 ? 'id' : c === 114 ? 'retry' : ''
     let from = start + name.length
     if (!name || !s.startsWith(name, start) || (from < end && s.charCodeAt(from++) !== COLON)) return
@@ -199,7 +228,15 @@ export function createParser(options: ParserOptions): Parser {
     else if (onRetry && /^\d+$/.test(value)) onRetry(+value)
   }
 
-  const feedText = (s: string): void => {
+  /**
+   * "The stream must then be parsed by reading everything line by line" (9.2.6): every line that ends
+   * in this piece of decoded text (at CRLF, LF or CR, a CRLF possibly split between two pieces) is
+   * processed in order, and the unterminated tail is kept for the next piece. The first piece of a
+   * stream loses one leading BOM (9.2.5).
+   * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+   * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+   */
+  const parseLines = (s: string): void => {
     const n = s.length
     let i = 0
     if (!n) return
@@ -235,7 +272,7 @@ export function createParser(options: ParserOptions): Parser {
           appendData(head.slice(head.charCodeAt(5) === SPACE ? 6 : 5) + rest + tail)
         else {
           const text = head + rest + tail
-          other(text, 0, text.length)
+          processLine(text, 0, text.length)
         }
         head = rest = ''
       } else if (i === end) dispatch()
@@ -249,7 +286,7 @@ export function createParser(options: ParserOptions): Parser {
           type = ''
           onEvent(event)
         } else appendData(value)
-      } else other(s, i, end)
+      } else processLine(s, i, end)
       i = next
       if (lfAt !== -1 && lfAt < i) lfAt = s.indexOf('\n', i)
     }
@@ -268,11 +305,10 @@ export function createParser(options: ParserOptions): Parser {
 
   return {
     feed(chunk) {
-      if (typeof chunk === 'string') return feedText(chunk)
-      if (!ArrayBuffer.isView(chunk)) throw new TypeError('Pass parser.feed() a Uint8Array or a string.')
+      if (typeof chunk === 'string') return parseLines(chunk)
       // ignoreBOM: the parser strips the BOM itself, once, whatever mix of bytes and strings it is fed.
       decoder ??= new TextDecoder('utf-8', { ignoreBOM: true })
-      feedText(decoder.decode(chunk, STREAM))
+      parseLines(decoder.decode(chunk, STREAM))
     },
     reset(opts) {
       decoder = undefined

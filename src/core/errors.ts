@@ -1,7 +1,8 @@
 /**
  * Every failure the library reports at run time, as a stable string you can switch on.
  *
- * - `CALLBACK_FAILED`: the handler's callback threw or rejected; the stream was closed.
+ * - `CALLBACK_FAILED`: a callback threw or rejected: the handler's (the stream was closed), or the
+ *   client's `reconnect` function (the client closed for good; `cause` is the thrown value).
  * - `CLEANUP_FAILED`: a destructor (`onClose`, a returned cleanup) threw or rejected.
  * - `BUFFER_OVERFLOW`: a client read too slowly and more than `maxBufferSize` waited for it;
  *   the connection was cut so that the client reconnects and resumes.
@@ -11,6 +12,8 @@
  * - `CONTENT_TYPE`: the response was not `text/event-stream` (the client does not retry).
  * - `NO_CONTENT`: the server answered 204, the spec's "stop reconnecting" signal.
  * - `NETWORK`: the request failed or the stream broke; the client retries if allowed.
+ * - `HEADERS_FAILED`: the client's `headers` function threw or rejected (or gave headers that `Headers`
+ *   refuses), so no request was sent; `cause` is the thrown value. Retried as `NETWORK` is.
  * - `MAX_ATTEMPTS`: the client gave up after its reconnect policy's last attempt.
  * - `PARSE`: an event's data could not be parsed (for example invalid JSON in `useSSE`).
  * - `MAX_BUFFER_SIZE`: a line or event grew past the parser's `maxBufferSize`.
@@ -26,6 +29,7 @@ export type SSEErrorCode =
   | 'CONTENT_TYPE'
   | 'NO_CONTENT'
   | 'NETWORK'
+  | 'HEADERS_FAILED'
   | 'MAX_ATTEMPTS'
   | 'PARSE'
   | 'MAX_BUFFER_SIZE'

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { useInsertionEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { createSSEStore, type SSEOptions, type SSESnapshot } from '../client'
 
 /**
@@ -46,13 +46,25 @@ export function useSSE<T = any>(options: SSEOptions<T>): SSEResult<T> {
   // function), which are read from `store.options` when used.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the JSON holds every value the store is made from.
   const store = useMemo(() => createSSEStore<T>(options), [JSON.stringify(options)])
-  // The latest render's parse and callbacks: events arriving later use them, never a stale closure.
-  store.options = options
-  const ref = useRef(store)
-  ref.current = store
-  // Made once, so `close` and `reconnect` keep their identity for the component's whole life.
-  const [actions] = useState(() => ({ close: () => ref.current.close(), reconnect: () => ref.current.reconnect() }))
+  // Made once, so `close` and `reconnect` keep their identity for the component's whole life; they act
+  // on the store of the latest commit.
+  const [latest] = useState(() => ({
+    store,
+    close: () => latest.store.close(),
+    reconnect: () => latest.store.reconnect(),
+  }))
+  // The latest committed render's parse and callbacks: events arriving later use them, never a stale
+  // closure. Set in an effect, not during render (a render may be thrown away), and in the insertion
+  // effect, the first to run in a commit: before any layout or passive effect could make the store call back.
+  useInsertionEffect(() => {
+    store.options = options
+    latest.store = store
+  })
   // The server snapshot is the store's own: a store made during server rendering or hydration has not
   // subscribed yet, so it gives the initial state (connecting, no data) and nothing connects.
-  return { ...useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot), ...actions }
+  return {
+    ...useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot),
+    close: latest.close,
+    reconnect: latest.reconnect,
+  }
 }

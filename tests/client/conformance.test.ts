@@ -1,5 +1,5 @@
 import { EventSource as UndiciEventSource } from 'undici'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { EventSource, type ParsedEvent } from '../../src/client'
 import {
   type Handler,
@@ -9,6 +9,7 @@ import {
   reconnectVectors,
   sleep,
   testScope,
+  until,
   type Vector,
   vectors,
 } from './helpers'
@@ -69,7 +70,7 @@ for (const [client, create] of Object.entries(clients)) {
         cleanup.push(() => source.close())
         const seen = listen(source, ['message', ...vector.expected.map((e) => e.type)])
         // The end of the body is the end of the stream: the first error closes the test.
-        await vi.waitFor(() => expect(seen.length).toBeGreaterThan(1), { timeout: 5000 })
+        await until(() => expect(seen.length).toBeGreaterThan(1))
         source.close()
         expect(seen[0]).toEqual(vector.expected)
       })
@@ -93,9 +94,9 @@ for (const [client, create] of Object.entries(clients)) {
         const seen = listen(source, ['message', ...types])
         const n = client === 'undici@7' && undiciDivergences.has(vector.name) ? 1 : vector.connections.length
         // One request per connection of the vector, then one more that stays open.
-        await vi.waitFor(() => expect(seen.length).toBeGreaterThan(n), { timeout: 10_000 })
+        await until(() => expect(seen.length).toBeGreaterThan(n), 10_000)
         if (n === vector.connections.length) {
-          await vi.waitFor(() => expect(server.requests.length).toBe(n + 1), { timeout: 10_000 })
+          await until(() => expect(server.requests.length).toBe(n + 1), 10_000)
         }
         source.close()
         const expected = vector.connections.slice(0, n)

@@ -3,10 +3,22 @@ import {
   EventSource,
   type EventSourceInit,
   isSSEError,
+  type SSEError,
   type SSEErrorEvent,
   type SSEMessageEvent,
 } from '../../src/client'
-import { type Handler, hold, next, type SeenRequest, type Server, sleep, sse, status, testScope } from './helpers'
+import {
+  type Handler,
+  hold,
+  next,
+  type SeenRequest,
+  type Server,
+  sleep,
+  sse,
+  status,
+  testScope,
+  until,
+} from './helpers'
 
 const { cleanup, serve } = testScope()
 
@@ -30,7 +42,7 @@ function record(source: EventSource, ...types: string[]) {
 
 /** Resolves when the server has seen `n` requests. */
 async function requests(server: Server, n: number): Promise<SeenRequest[]> {
-  await vi.waitFor(() => expect(server.requests.length).toBeGreaterThanOrEqual(n), { timeout: 5000 })
+  await until(() => expect(server.requests.length).toBeGreaterThanOrEqual(n))
   return server.requests
 }
 
@@ -131,7 +143,7 @@ describe('the WHATWG behaviour, with no options', () => {
     expect(error.error).toBeNull()
     expect(source.error).toBeNull()
     await requests(server, 3)
-    await vi.waitFor(() =>
+    await until(() =>
       expect(log).toEqual(['open(1)', 'message:1', 'error(0)', 'open(1)', 'message:2', 'error(0)', 'open(1)']),
     )
     expect(server.requests.map((r) => r.lastEventId)).toEqual([null, 'a', 'a'])
@@ -143,7 +155,7 @@ describe('the WHATWG behaviour, with no options', () => {
     const errors: (string | null)[] = []
     source.addEventListener('error', (event) => errors.push(event.error?.code ?? null))
     await requests(server, 3)
-    await vi.waitFor(() => expect(source.readyState).toBe(EventSource.OPEN))
+    await until(() => expect(source.readyState).toBe(EventSource.OPEN))
     expect(errors).toEqual([null, 'NETWORK'])
     expect(source.error).toBeNull()
   })
@@ -206,7 +218,7 @@ describe('the WHATWG behaviour, with no options', () => {
     const [response] = server.open
     source.close()
     expect(source.readyState).toBe(EventSource.CLOSED)
-    await vi.waitFor(() => expect(server.open.size).toBe(0))
+    await until(() => expect(server.open.size).toBe(0))
     response?.end('data: 2\n\n')
     await sleep(50)
     expect(log).toEqual(['open(1)', 'message:1'])
@@ -229,7 +241,7 @@ describe('the WHATWG behaviour, with no options', () => {
       seen.push(event.data)
       if (event.data === '1') source.close()
     }
-    await vi.waitFor(() => expect(seen).toEqual(['1']))
+    await until(() => expect(seen).toEqual(['1']))
     await sleep(50)
     expect(seen).toEqual(['1'])
   })
@@ -286,21 +298,57 @@ describe('what native EventSource cannot do', () => {
     expect(source.readyState).not.toBe(EventSource.CLOSED)
   })
 
-  it('reports a throwing headers function as a network error and tries again', async () => {
+  it('reports a throwing headers function as HEADERS_FAILED, sends nothing, and tries again', async () => {
     const server = await serve(hold())
     let calls = 0
+    const thrown = new Error('no token yet')
     const source = open(server.url, {
       reconnect: { delay: 10, jitter: 0 },
       headers: () => {
-        if (++calls === 1) throw new Error('no token yet')
+        if (++calls === 1) throw thrown
         return {}
       },
     })
     const error = await next<SSEErrorEvent>(source, 'error')
-    expect(error.error?.code).toBe('NETWORK')
-    expect(error.error?.cause).toMatchObject({ message: 'no token yet' })
+    expect(error.error?.code).toBe('HEADERS_FAILED')
+    expect(error.error?.cause).toBe(thrown)
+    expect(source.readyState).toBe(EventSource.CONNECTING)
+    expect(server.requests).toHaveLength(0)
     await next(source, 'open')
     expect(server.requests).toHaveLength(1)
+    expect(source.error).toBeNull()
+  })
+
+  it('reports a rejecting headers function as HEADERS_FAILED, under the policy: it gives up with MAX_ATTEMPTS', async () => {
+    const server = await serve(hold())
+    const rejected = new Error('token endpoint down')
+    const source = open(server.url, {
+      reconnect: { delay: 5, jitter: 0, maxAttempts: 2 },
+      headers: async () => Promise.reject(rejected),
+    })
+    const codes: (string | undefined)[] = []
+    source.addEventListener('error', (event) => codes.push(event.error?.code))
+    await next(source, 'error', () => source.readyState === EventSource.CLOSED)
+    expect(codes).toEqual(['HEADERS_FAILED', 'HEADERS_FAILED', 'MAX_ATTEMPTS'])
+    const last = source.error?.cause as SSEError | undefined
+    expect(last?.code).toBe('HEADERS_FAILED')
+    expect(last?.cause).toBe(rejected)
+    expect(server.requests).toHaveLength(0)
+  })
+
+  it('closes at once on HEADERS_FAILED with reconnect: false', async () => {
+    const server = await serve(hold())
+    const source = open(server.url, {
+      reconnect: false,
+      headers: () => {
+        throw new TypeError('no session')
+      },
+    })
+    await next(source, 'error')
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(source.error?.code).toBe('HEADERS_FAILED')
+    await sleep(50)
+    expect(server.requests).toHaveLength(0)
   })
 
   it('sends method and body, again on every reconnection', async () => {
@@ -392,17 +440,35 @@ describe('what native EventSource cannot do', () => {
     expect(source.error?.code).toBe('MAX_ATTEMPTS')
   })
 
-  it('gives up with MAX_ATTEMPTS when the reconnect function throws', async () => {
+  it('closes for good with CALLBACK_FAILED when the reconnect function throws, the thrown value as cause', async () => {
+    const server = await serve(sse(''))
+    const thrown = new Error('bad policy')
+    const source = open(server.url, {
+      reconnect: () => {
+        throw thrown
+      },
+    })
+    const log = record(source)
+    await next(source, 'error')
+    expect(source.readyState).toBe(EventSource.CLOSED)
+    expect(isSSEError(source.error, 'CALLBACK_FAILED')).toBe(true)
+    expect(source.error?.cause).toBe(thrown)
+    await sleep(50)
+    expect(log).toEqual(['open(1)', 'error(2)'])
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('reports a thrown non-Error as it is, in cause', async () => {
     const server = await serve(sse(''))
     const source = open(server.url, {
       reconnect: () => {
-        throw new Error('bad policy')
+        throw 'not an Error'
       },
     })
     await next(source, 'error')
-    expect(source.readyState).toBe(EventSource.CLOSED)
-    expect(source.error?.code).toBe('MAX_ATTEMPTS')
-    expect(source.error?.cause).toMatchObject({ message: 'bad policy' })
+    expect(source.error).toBeInstanceOf(Error)
+    expect(source.error?.code).toBe('CALLBACK_FAILED')
+    expect(source.error?.cause).toBe('not an Error')
   })
 
   it('drops the connection when an event passes maxBufferSize, and reconnects to get it again', async () => {
@@ -414,6 +480,6 @@ describe('what native EventSource cannot do', () => {
     expect(source.readyState).toBe(EventSource.CONNECTING)
     expect((await next<MessageEvent>(source, 'message')).data).toBe('after')
     expect(server.requests.map((r) => r.lastEventId)).toEqual([null, '1'])
-    await vi.waitFor(() => expect(server.open.size).toBe(1))
+    await until(() => expect(server.open.size).toBe(1))
   })
 })

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { afterEach } from 'vitest'
+import { afterEach, vi } from 'vitest'
 import type { ParsedEvent } from '../../src/client'
 
 /** One parsing vector of tests/fixtures/sse-vectors.json (see sse-vectors.README.md beside it). */
@@ -162,6 +162,15 @@ export function next<E extends Event = Event>(
     }
     source.addEventListener(type, listener)
   })
+}
+
+/**
+ * Polls `check`, an assertion (it throws until what it checks holds), until it passes; after `timeout` ms
+ * it fails with the assertion's last error. The bound is generous, for a loaded machine: a test never
+ * asserts how long something took. The one polling helper of the client tests.
+ */
+export function until<T>(check: () => T | Promise<T>, timeout = 5000): Promise<T> {
+  return vi.waitFor(check, { timeout })
 }
 
 // Captured at load: tests that fake setTimeout still sleep for real.

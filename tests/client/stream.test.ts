@@ -27,10 +27,26 @@ describe('ParserStream', () => {
     ])
   })
 
-  it('takes strings too, and is a TransformStream', () => {
+  it('takes strings too, cut anywhere and mixed with bytes, and is a TransformStream', async () => {
     const stream = new ParserStream()
     expect(stream).toBeInstanceOf(TransformStream)
     expect(stream).toBeInstanceOf(ParserStream)
+    // A BOM and a CRLF split across string pieces, then a character split across byte pieces.
+    const bytes = utf8('data: é\n\n')
+    const chunks = [
+      '\ufeffid: 1\r',
+      '\nevent: a\ndata: x\r\n',
+      '\r\nda',
+      'ta: y\n',
+      '\n',
+      bytes.subarray(0, 7),
+      bytes.subarray(7),
+    ]
+    expect(await collect(source(chunks).pipeThrough(stream))).toEqual([
+      { type: 'a', data: 'x', lastEventId: '1' },
+      { type: 'message', data: 'y', lastEventId: '1' },
+      { type: 'message', data: 'é', lastEventId: '1' },
+    ])
   })
 
   it('passes retry and comments to the given callbacks', async () => {

@@ -5,9 +5,9 @@
  * reaches the loopback server directly, so the hook runs unchanged, with no injected fetch.
  */
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
-import { StrictMode, useEffect, useState } from 'react'
+import { StrictMode, Suspense, startTransition, useEffect, useState } from 'react'
 import { renderToString } from 'react-dom/server'
-import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { SSEError } from '../../src/client'
 import { type SSEResult, useSSE } from '../../src/react'
 import type { SendFunction, SSECallback } from '../../src/server'
@@ -126,15 +126,24 @@ function Prefixed({ url, prefix, seen }: { url: string; prefix: string; seen: st
   return null
 }
 
+/** Forever pending: a component that throws it suspends for good. */
+const never = new Promise<never>(() => {})
+
+function Suspending({ url, prefix, seen, suspend }: { url: string; prefix: string; seen: string[]; suspend: boolean }) {
+  useSSE<number>({ url, onMessage: (data) => seen.push(`${prefix}:${data}`) })
+  if (suspend) throw never
+  return <>{prefix}</>
+}
+
 describe('the seed README, as documented', () => {
   it('Counter: Loading... then the count of each "counter" event', async () => {
     const server = await serve((send) => {
       send({ count: 1 }, 'counter')
       send({ count: 2 }, 'counter')
     })
-    render(<Counter url={server.url()} />)
-    expect(screen.getByText('Loading...')).toBeTruthy()
-    await until(() => expect(screen.getByText('Count: 2')).toBeTruthy())
+    const { container } = render(<Counter url={server.url()} />)
+    expect(container.textContent).toBe('Loading...')
+    await until(() => expect(container.textContent).toBe('Count: 2'))
   })
 
   it('sensors: three hooks, three event names, one URL open ONE request', async () => {
@@ -143,8 +152,8 @@ describe('the seed README, as documented', () => {
       send({ humidity: 40 }, 'humidity')
       send({ pressure: 1000 }, 'pressure')
     })
-    render(<SensorMonitor url={server.url()} />)
-    await until(() => expect(screen.getByText('21/40/1000')).toBeTruthy())
+    const { container } = render(<SensorMonitor url={server.url()} />)
+    await until(() => expect(container.textContent).toBe('21/40/1000'))
     expect(server.requests).toHaveLength(1)
   })
 
@@ -185,12 +194,12 @@ describe('the seed README, as documented', () => {
     const server = await serve((send) => {
       send('hi')
     })
-    render(
+    const { container } = render(
       <StrictMode>
         <CloseOnUnmount url={server.url()} />
       </StrictMode>,
     )
-    await until(() => expect(screen.getByText('open:hi')).toBeTruthy())
+    await until(() => expect(container.textContent).toBe('open:hi'))
     expect(server.requests).toHaveLength(1)
   })
 })
@@ -217,10 +226,11 @@ describe('beyond the seed', () => {
       send('first')
     })
     render(<Ticking url={server.url()} />)
-    await until(() => expect(screen.getByText('open:first:0')).toBeTruthy())
-    for (let i = 0; i < 20; i++) fireEvent.click(screen.getByRole('button'))
+    const button = screen.getByRole('button')
+    await until(() => expect(button.textContent).toBe('open:first:0'))
+    for (let i = 0; i < 20; i++) fireEvent.click(button)
     // Same connection, same state: the data received before the re-renders is still there.
-    await until(() => expect(screen.getByText('open:first:20')).toBeTruthy())
+    expect(button.textContent).toBe('open:first:20')
     await sleep(50)
     expect(server.requests).toHaveLength(1)
   })
@@ -352,14 +362,14 @@ describe('beyond the seed', () => {
     const keep = (r: SSEResult<string>) => {
       result = r
     }
-    const { rerender } = render(<Flaky url={server.url('/status/503')} onResult={keep} />)
-    await until(() => expect(screen.getByText('closed:null')).toBeTruthy())
+    const { container, rerender } = render(<Flaky url={server.url('/status/503')} onResult={keep} />)
+    await until(() => expect(container.textContent).toBe('closed:null'))
     rerender(<Flaky url={server.url()} onResult={keep} />)
-    await until(() => expect(screen.getByText('open:ok')).toBeTruthy())
+    await until(() => expect(container.textContent).toBe('open:ok'))
     act(() => result!.close())
-    await until(() => expect(screen.getByText('closed:ok')).toBeTruthy())
+    await until(() => expect(container.textContent).toBe('closed:ok'))
     act(() => result!.reconnect())
-    await until(() => expect(screen.getByText('open:ok')).toBeTruthy())
+    await until(() => expect(container.textContent).toBe('open:ok'))
     expect(server.requests).toHaveLength(3)
   })
 
@@ -387,6 +397,26 @@ describe('beyond the seed', () => {
       server.latest()(2)
     })
     await until(() => expect(seen).toEqual(['a:1', 'b:2']))
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('never uses the callbacks of a render that was not committed (a suspended transition)', async () => {
+    const server = await serve()
+    const seen: string[] = []
+    const page = (prefix: string, suspend: boolean) => (
+      <Suspense fallback="loading">
+        <Suspending url={server.url()} prefix={prefix} seen={seen} suspend={suspend} />
+      </Suspense>
+    )
+    const { container, rerender } = render(page('a', false))
+    await until(() => expect(server.sends).toHaveLength(1))
+    // A transition whose render suspends is never committed: the page keeps showing the last commit.
+    act(() => startTransition(() => rerender(page('b', true))))
+    expect(container.textContent).toBe('a')
+    act(() => {
+      server.latest()(1)
+    })
+    await until(() => expect(seen).toEqual(['a:1']))
     expect(server.requests).toHaveLength(1)
   })
 
@@ -418,12 +448,5 @@ describe('beyond the seed', () => {
     expect(html).toContain('null')
     await sleep(30)
     expect(server.requests).toHaveLength(0)
-  })
-
-  it('types data from the type parameter', () => {
-    expectTypeOf<SSEResult<{ count: number }>['data']>().toEqualTypeOf<{ count: number } | null>()
-    expectTypeOf<SSEResult<unknown>['error']>().toEqualTypeOf<SSEError | null>()
-    expectTypeOf<SSEResult<unknown>['connectionState']>().toEqualTypeOf<'connecting' | 'open' | 'closed'>()
-    expectTypeOf<SSEResult<unknown>['lastEventId']>().toEqualTypeOf<string | null>()
   })
 })

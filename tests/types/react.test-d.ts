@@ -25,6 +25,14 @@ describe('useSSE', () => {
     result.data.count
   })
 
+  it('SSEResult<T> types its fields from T alone', () => {
+    expectTypeOf<SSEResult<{ count: number }>['data']>().toEqualTypeOf<{ count: number } | null>()
+    expectTypeOf<SSEResult<string>['data']>().toEqualTypeOf<string | null>()
+    expectTypeOf<SSEResult<unknown>['error']>().toEqualTypeOf<SSEError | null>()
+    expectTypeOf<SSEResult<unknown>['connectionState']>().toEqualTypeOf<'connecting' | 'open' | 'closed'>()
+    expectTypeOf<SSEResult<unknown>['lastEventId']>().toEqualTypeOf<string | null>()
+  })
+
   it('defaults T to any, as the original', () => {
     expectTypeOf(useSSE({ url: '/api/sse' }).data).toBeAny()
   })

@@ -1,6 +1,7 @@
-import { type Body, type HeadersLike, SSEError } from '../core'
+import { type Body, type HeadersLike, SSEError, type SSEErrorCode } from '../core'
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
-import { createParser, type ParsedEvent } from './parser'
+import { interpret, type ParsedEvent } from './parser'
+import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
 
 /**
  * Options of `EventSource`: the standard `withCredentials`, and what native EventSource cannot do.
@@ -21,6 +22,11 @@ export interface EventSourceInit {
   /**
    * Extra request headers, or a function (sync or async) called before every connection and
    * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client.
+   * Headers that cannot be made (the function throws or rejects, or `Headers` refuses what it gives) fail
+   * that attempt with an `SSEError` `HEADERS_FAILED` whose `cause` is the thrown value: no request is
+   * sent, and the attempt is retried under `reconnect` like a network error (counted towards
+   * `maxAttempts`). To stop instead, `close()` when `isSSEError(source.error, 'HEADERS_FAILED')`.
+   * Defaults to none.
    */
   headers?: HeadersLike | (() => HeadersLike | Promise<HeadersLike>)
   /** The request method. Defaults to `'GET'`. */
@@ -33,40 +39,58 @@ export interface EventSourceInit {
    * What happens after the stream ends or a network error. Not given: the WHATWG behaviour, reconnect
    * forever after the reconnection time (3000 ms, or the server's `retry:`). `false`: never reconnect
    * (the source closes). A {@link ReconnectPolicy}: capped exponential backoff with jitter, never below
-   * the server's `retry:`, giving up with `MAX_ATTEMPTS`. A {@link ReconnectFunction}: your own.
+   * the server's `retry:`, giving up with `MAX_ATTEMPTS`. A {@link ReconnectFunction}: your own; if it
+   * throws, the source closes for good with an `SSEError` `CALLBACK_FAILED` whose `cause` is the thrown value.
    */
   reconnect?: false | ReconnectPolicy | ReconnectFunction
   /** The parser's `maxBufferSize`: past it the connection is dropped and reconnects. Defaults to 16 MiB. */
   maxBufferSize?: number
 }
 
-/** The live state of one {@link connect}ion. @internal */
-export interface Connection {
-  /** 0 connecting (or waiting to reconnect), 1 open, 2 closed for good. */
-  readonly state: 0 | 1 | 2
+/**
+ * One source's connection to its URL, across reconnections: what {@link connect} returns. (Named apart
+ * from the server's per-client `Connection`: this is the client end.) @internal
+ */
+export interface SourceConnection {
+  /** {@link CONNECTING} (also while waiting to reconnect), {@link OPEN}, or {@link CLOSED} for good. */
+  readonly state: ReadyState
   /** Why the last failure happened; `null` once open, and after a normal end of the stream. */
   readonly error: SSEError | null
   /** The URL of the last response, after redirects. */
   readonly url: string
+  /** Aborts the request or the pending reconnection; the state becomes {@link CLOSED}, and nothing more is called. */
   close(): void
 }
 
-const CONNECTING = 0
-const OPEN = 1
-const CLOSED = 2
+/**
+ * What a {@link SourceConnection} tells its owner: events, and changes of state. Two callbacks, not one
+ * with an optional event, so that whoever relays a connection (the registry to its subscribers, one tab
+ * to others) relays each kind on its own. @internal
+ */
+export interface SourceListener {
+  /** Every event, in order, while the state is {@link OPEN}. */
+  onEvent(event: ParsedEvent): void
+  /**
+   * After every change of `state` or `error`: {@link OPEN} (announce the connection), {@link CONNECTING}
+   * with the failure or `null` (reestablish the connection), {@link CLOSED} with why (fail the connection).
+   */
+  onState(connection: SourceConnection): void
+}
 
 /**
  * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
- * {@link EventSource} and the connections `createSSEStore` shares. `onChange(connection, event)` is called
- * for every event while open, and `onChange(connection)` after every change of `state` or `error`.
- * Nothing is called after `close()`.
+ * {@link EventSource} and the connections `createSSEStore` shares. Nothing is called after `close()`.
+ *
+ * Failures, as the `error` they leave: `NETWORK` (the request failed or the stream broke) and
+ * `HEADERS_FAILED` (a `headers` function threw or rejected, or gave headers `Headers` refuses) are retried
+ * under the reconnect policy, like the end of the stream (`error` `null`); `MAX_BUFFER_SIZE` drops the
+ * connection and reconnects; `HTTP_STATUS`, `NO_CONTENT` and `CONTENT_TYPE` close for good; a policy that
+ * gives up closes with `MAX_ATTEMPTS` (its `cause` the last failure); a reconnect function that throws
+ * closes with `CALLBACK_FAILED` (its `cause` the thrown value).
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model
  * @internal
  */
-export function connect(
-  url: string,
-  init: EventSourceInit,
-  onChange: (connection: Connection, event?: ParsedEvent) => void,
-): Connection {
+export function connect(url: string, init: EventSourceInit, listener: SourceListener): SourceConnection {
   const { reconnect, headers } = init
   let ctrl: AbortController | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -75,7 +99,7 @@ export function connect(
   /** The reconnection time the server set with `retry:`. */
   let retry: number | undefined
   const connection = {
-    state: CONNECTING as Connection['state'],
+    state: CONNECTING as ReadyState,
     error: null as SSEError | null,
     url,
     close() {
@@ -85,15 +109,15 @@ export function connect(
     },
   }
 
-  const change = (state: Connection['state'], error: SSEError | null): void => {
+  const change = (state: ReadyState, error: SSEError | null): void => {
     connection.state = state
     connection.error = error
-    onChange(connection)
+    listener.onState(connection)
   }
 
   /** "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait. */
   const again = (error: SSEError | null): void => {
-    let wait: number | false = false
+    let wait: number | false
     try {
       wait =
         reconnect === undefined
@@ -101,8 +125,10 @@ export function connect(
           : reconnect &&
             (typeof reconnect === 'function' ? reconnect(++attempt, retry) : backoff(reconnect, ++attempt, retry))
     } catch (cause) {
-      // A throwing reconnect function gives up, rather than rejecting into the void.
-      error = cause as SSEError
+      // A throwing reconnect function is a bug in it, not a policy giving up: fail for good, saying so,
+      // rather than rejecting into the void.
+      change(CLOSED, new SSEError('CALLBACK_FAILED', 'reconnect() threw.', { cause }))
+      return
     }
     // `false` is "fail the connection": closed for good. A policy that gives up says so.
     if (wait === false) {
@@ -114,9 +140,9 @@ export function connect(
     }
   }
 
-  const parser = createParser({
+  const parser = interpret({
     // A listener may close() in the middle of a chunk: nothing is dispatched after that.
-    onEvent: (event) => connection.state === OPEN && onChange(connection, event),
+    onEvent: (event) => connection.state === OPEN && listener.onEvent(event),
     onRetry: (ms) => {
       retry = ms
     },
@@ -134,8 +160,13 @@ export function connect(
     ctrl = new AbortController()
     const { signal } = ctrl
     parser.reset()
+    // Until the headers are made, a failure is theirs, not the network's: no request was sent. It is
+    // retried as a network error is (a token endpoint can fail for a moment), under its own code so that
+    // an app can stop on it instead.
+    let failure: SSEErrorCode = 'HEADERS_FAILED'
     try {
       const sent = new Headers(typeof headers === 'function' ? await headers() : headers)
+      failure = 'NETWORK'
       sent.set('accept', 'text/event-stream')
       // Header values are byte strings: send the id as UTF-8 bytes, as browsers do (9.2.4). The parser
       // decodes bytes, so the id never holds a lone surrogate, which encodeURIComponent would refuse.
@@ -156,11 +187,9 @@ export function connect(
         body?.cancel().catch(() => {})
         change(
           CLOSED,
-          status === 204
-            ? new SSEError('NO_CONTENT', 'HTTP 204', { status })
-            : status !== 200
-              ? new SSEError('HTTP_STATUS', `HTTP ${status}`, { status })
-              : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
+          status !== 200
+            ? new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
+            : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
         )
         return
       }
@@ -176,7 +205,7 @@ export function connect(
       }
       if (!signal.aborted) again(null)
     } catch (cause) {
-      if (!signal.aborted) again(new SSEError('NETWORK', 'Network error', { cause }))
+      if (!signal.aborted) again(new SSEError(failure, `${failure}: ${cause}`, { cause }))
     }
   }
 

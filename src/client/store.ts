@@ -1,7 +1,15 @@
 import { type HeadersLike, SSEError } from '../core'
 import type { ReconnectPolicy } from './backoff'
-import { type Connection, connect, type EventSourceInit } from './connection'
 import type { ParsedEvent } from './parser'
+import { CLOSED, CONNECTING, OPEN } from './ready-state'
+import { share } from './registry'
+import type { EventSourceInit, SourceListener } from './source-connection'
+
+/*
+ * The store: one event name's view of a shared connection (its snapshot, its listeners, its parse and
+ * callbacks), as TanStack Query's queryObserver is one component's view of a query. Sharing is the
+ * registry's job; the connection's, the EventSource processing model.
+ */
 
 /**
  * `connecting` (also while waiting to reconnect), `open`, or `closed` for good.
@@ -52,7 +60,10 @@ export interface SSEOptions<T = any> {
   /**
    * Extra request headers: a plain object, or a function called before every (re)connection (for a
    * fresh token). Connections are shared by value of `url`, `withCredentials`, `reconnect` and an object
-   * `headers`; a function is not compared, so the first subscriber's one is used.
+   * `headers`; a function is not compared, so the first subscriber's one is used. A function that throws
+   * or rejects sends no request: `error` is an `SSEError` `HEADERS_FAILED` (its `cause` what was thrown),
+   * retried under `reconnect` like a network error (so with `reconnect` off the state becomes `closed`).
+   * Defaults to none.
    */
   headers?: Record<string, string> | (() => HeadersLike | Promise<HeadersLike>)
   /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */
@@ -118,65 +129,7 @@ export interface SSEStore<T> {
   options: SSEOptions<T>
 }
 
-type Subscriber = (connection: Connection, event?: ParsedEvent) => void
-
-interface Entry {
-  connection: Connection
-  subscribers: Set<Subscriber>
-  timer?: ReturnType<typeof setTimeout>
-}
-
-const registry = new Map<string, Entry>()
-
-/**
- * Subscribes to the connection registered under `key`, opened for the first subscriber (or when the
- * previous one closed for good). Returns the connection and the unsubscribe function; the connection
- * closes a tick after its last subscriber leaves.
- * @internal
- */
-export function share(
-  key: string,
-  url: string,
-  init: EventSourceInit,
-  subscriber: Subscriber,
-): [connection: Connection, unsubscribe: () => void] {
-  let entry = registry.get(key)
-  if (!entry || entry.connection.state === 2) {
-    const subscribers = new Set<Subscriber>()
-    const connection = connect(url, init, (c, event) => {
-      for (const notify of subscribers) {
-        try {
-          notify(c, event)
-        } catch (error) {
-          // A throwing callback (onMessage...) must not cost the other subscribers this event, nor the
-          // connection its stream: report it the way a throwing event listener is reported.
-          setTimeout(() => {
-            throw error
-          })
-        }
-      }
-    })
-    entry = { connection, subscribers }
-    registry.set(key, entry)
-  }
-  const held = entry
-  clearTimeout(held.timer)
-  held.subscribers.add(subscriber)
-  return [
-    held.connection,
-    () => {
-      // The real close waits a tick: React StrictMode unmounts and remounts at once, and the remount
-      // must find this connection instead of opening another.
-      if (held.subscribers.delete(subscriber) && !held.subscribers.size) {
-        held.timer = setTimeout(() => {
-          held.connection.close()
-          if (registry.get(key) === held) registry.delete(key)
-        })
-      }
-    },
-  ]
-}
-
+/** `connectionState` by ready state: `STATES[OPEN]` is `'open'`. */
 const STATES = ['connecting', 'open', 'closed'] as const
 
 /** The seed's `reconnect` option as an EventSource policy: constant interval, or backoff when asked. */
@@ -201,14 +154,18 @@ function policyOf(reconnect: SSEOptions['reconnect']): false | ReconnectPolicy {
  */
 export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
   const { url, eventName = 'message', withCredentials, headers, enabled = true } = options
-  const reconnect = policyOf(options.reconnect)
-  const key = JSON.stringify([url, !!withCredentials, reconnect, typeof headers === 'function' || headers])
+  const init: EventSourceInit = {
+    withCredentials,
+    reconnect: policyOf(options.reconnect),
+    // The latest options' function, read on each (re)connection.
+    headers: typeof headers === 'function' ? () => (store.options.headers as typeof headers)() : headers,
+  }
   const listeners = new Set<() => void>()
   let snapshot: SSESnapshot<T> = {
     data: null,
     error: null,
     lastEventId: null,
-    connectionState: STATES[enabled ? 0 : 2],
+    connectionState: STATES[enabled ? CONNECTING : CLOSED],
   }
   let leave: (() => void) | undefined
 
@@ -217,13 +174,11 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
     for (const listener of listeners) listener()
   }
 
-  const onChange: Subscriber = ({ state, error }, event) => {
-    const { parse = 'json', onMessage, onOpen, onError } = store.options
-    if (!event) {
-      set({ connectionState: STATES[state], error })
-      if (state === 1) onOpen?.()
-      else if (error) onError?.(error)
-    } else if (event.type === eventName) {
+  // Read `store.options` when called, never the options the store was made with.
+  const member: SourceListener = {
+    onEvent(event) {
+      if (event.type !== eventName) return
+      const { parse = 'json', onMessage, onError } = store.options
       const text = event.data
       let data: T
       try {
@@ -235,21 +190,18 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
       }
       set({ data, error: null, lastEventId: event.lastEventId || null })
       onMessage?.(data, event)
-    }
+    },
+    onState({ state, error }) {
+      const { onOpen, onError } = store.options
+      set({ connectionState: STATES[state], error })
+      if (state === OPEN) onOpen?.()
+      else if (error) onError?.(error)
+    },
   }
 
   const join = (): void => {
     if (!enabled) return
-    const [connection, unsubscribe] = share(
-      key,
-      url,
-      {
-        withCredentials,
-        reconnect,
-        headers: typeof headers === 'function' ? () => (store.options.headers as typeof headers)() : headers,
-      },
-      onChange,
-    )
+    const [connection, unsubscribe] = share(url, init, member)
     leave = unsubscribe
     set({ connectionState: STATES[connection.state], error: connection.error })
   }

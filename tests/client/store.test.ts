@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createSSEStore, type SSEOptions, type SSEStore } from '../../src/client'
-import { type Handler, hold, sleep, sse, startServer, status } from './helpers'
+import { type Handler, hold, sleep, sse, startServer, status, until } from './helpers'
 
+/*
+ * createSSEStore (src/client/store.ts): one event name's view of a shared connection, against a real
+ * server. Sharing itself is the registry's (registry.test.ts).
+ */
 type Server = Awaited<ReturnType<typeof startServer>>
 const cleanup: (() => unknown)[] = []
 afterEach(async () => {
@@ -26,90 +30,6 @@ function subscribe<T = any>(options: SSEOptions<T>): SSEStore<T> & { unsubscribe
 }
 
 const snapshot = <T>(store: SSEStore<T>) => store.getSnapshot()
-const until = (check: () => void) => vi.waitFor(check, { timeout: 5000 })
-
-describe('sharing', () => {
-  it('opens one connection for several stores on one URL, each with its own event name', async () => {
-    const server = await serve(
-      hold(
-        'event: temperature\ndata: {"t":21}\n\nevent: humidity\ndata: {"h":40}\n\nevent: pressure\ndata: {"p":1000}\n\n',
-      ),
-    )
-    const stores = ['temperature', 'humidity', 'pressure'].map((eventName) => subscribe({ url: server.url, eventName }))
-    await until(() => expect(stores.map((s) => snapshot(s).data)).toEqual([{ t: 21 }, { h: 40 }, { p: 1000 }]))
-    expect(server.requests).toHaveLength(1)
-    expect(stores.map((s) => snapshot(s).connectionState)).toEqual(['open', 'open', 'open'])
-  })
-
-  it('compares options by value: equal objects share, different values do not', async () => {
-    const server = await serve(hold())
-    subscribe({ url: server.url, reconnect: { interval: 3000 } })
-    subscribe({ url: server.url, reconnect: { interval: 3000 } })
-    subscribe({ url: server.url, reconnect: true, eventName: 'other' })
-    subscribe({ url: server.url, reconnect: { interval: 1000, maxAttempts: 5 } })
-    await until(() => expect(server.requests).toHaveLength(2))
-    subscribe({ url: server.url, withCredentials: true })
-    subscribe({ url: server.url, headers: { authorization: 'a' } })
-    await until(() => expect(server.requests).toHaveLength(4))
-    await sleep(50)
-    expect(server.requests).toHaveLength(4)
-  })
-
-  it('closes the connection a tick after the last subscriber leaves', async () => {
-    const server = await serve(hold())
-    const a = subscribe({ url: server.url })
-    const b = subscribe({ url: server.url, eventName: 'x' })
-    await until(() => expect(server.open.size).toBe(1))
-    a.unsubscribe()
-    await sleep(30)
-    expect(server.open.size).toBe(1)
-    b.unsubscribe()
-    await until(() => expect(server.open.size).toBe(0))
-    expect(snapshot(b).connectionState).toBe('closed')
-  })
-
-  it('keeps the connection when a subscriber leaves and comes back in the same tick (StrictMode)', async () => {
-    const server = await serve(hold())
-    const store = createSSEStore({ url: server.url })
-    const first = store.subscribe(() => {})
-    await until(() => expect(snapshot(store).connectionState).toBe('open'))
-    first()
-    cleanup.push(store.subscribe(() => {}))
-    await sleep(50)
-    expect(server.requests).toHaveLength(1)
-    expect(server.open.size).toBe(1)
-    expect(snapshot(store).connectionState).toBe('open')
-  })
-
-  it('close() leaves the shared connection to the others', async () => {
-    const server = await serve(hold('data: 1\n\n'))
-    const a = subscribe({ url: server.url })
-    const b = subscribe({ url: server.url })
-    await until(() => expect(snapshot(b).data).toBe(1))
-    a.close()
-    expect(snapshot(a).connectionState).toBe('closed')
-    a.unsubscribe()
-    await sleep(30)
-    server.open.values().next().value?.write('data: 2\n\n')
-    await until(() => expect(snapshot(b).data).toBe(2))
-    expect(snapshot(a).data).toBe(1)
-    expect(snapshot(b).connectionState).toBe('open')
-  })
-
-  it('opens a fresh connection for a new subscriber after the shared one failed for good', async () => {
-    const server = await serve(status(503), hold('data: "back"\n\n'))
-    const a = subscribe({ url: server.url })
-    await until(() => expect(snapshot(a).error?.code).toBe('HTTP_STATUS'))
-    expect(snapshot(a).connectionState).toBe('closed')
-    const b = subscribe({ url: server.url })
-    await until(() => expect(snapshot(b).data).toBe('back'))
-    // The failed one stays failed until asked.
-    expect(snapshot(a).connectionState).toBe('closed')
-    a.reconnect()
-    await until(() => expect(snapshot(a).connectionState).toBe('open'))
-    expect(server.requests).toHaveLength(2)
-  })
-})
 
 describe('one store', () => {
   it('connects only on the first subscribe, and renders connecting/null before (and on the server)', async () => {
@@ -147,29 +67,6 @@ describe('one store', () => {
     second()
     await until(() => expect(server.open.size).toBe(0))
     expect(server.requests).toHaveLength(1)
-  })
-
-  it('a throwing onMessage costs no one an event, and is reported rather than swallowed', async () => {
-    const server = await serve(hold('data: 1\n\ndata: 2\n\n'))
-    vi.useFakeTimers({ toFake: ['setTimeout'] })
-    const good: number[] = []
-    const bad: number[] = []
-    subscribe<number>({
-      url: server.url,
-      onMessage: (data) => {
-        bad.push(data)
-        if (data === 1) throw new Error('boom')
-      },
-    })
-    subscribe<number>({ url: server.url, onMessage: (data) => good.push(data) })
-    cleanup.push(() => vi.useRealTimers())
-    vi.advanceTimersByTime(0) // the first request starts a tick after subscribing
-    for (let i = 0; i < 200 && good.length < 2; i++) await sleep(10)
-    expect(good).toEqual([1, 2])
-    expect(bad).toEqual([1, 2])
-    expect(server.requests).toHaveLength(1)
-    // Rethrown from a timer, as a throwing event listener is reported.
-    expect(() => vi.advanceTimersByTime(0)).toThrow('boom')
   })
 
   it('uses the latest callbacks assigned to options', async () => {
@@ -273,6 +170,28 @@ describe('one store', () => {
     store.options = { ...store.options, headers: () => ({ 'x-token': 'two' }) }
     await until(() => expect(server.requests).toHaveLength(2))
     expect(server.requests.map((r) => r.headers['x-token'])).toEqual(['two', 'two'])
+  })
+
+  it('reports a throwing headers function as HEADERS_FAILED in error and onError, and tries again', async () => {
+    const server = await serve(hold('data: 1\n\n'))
+    const thrown = new Error('no token yet')
+    let calls = 0
+    const onError = vi.fn()
+    const store = subscribe({
+      url: server.url,
+      reconnect: { interval: 5 },
+      headers: () => {
+        if (++calls === 1) throw thrown
+        return { 'x-token': 'ok' }
+      },
+      onError,
+    })
+    await until(() => expect(snapshot(store)).toMatchObject({ data: 1, connectionState: 'open', error: null }))
+    expect(onError).toHaveBeenCalledTimes(1)
+    const [error] = onError.mock.calls[0]!
+    expect([error.code, error.cause]).toEqual(['HEADERS_FAILED', thrown])
+    expect(error.cause).toBe(thrown)
+    expect(server.requests.map((r) => r.headers['x-token'])).toEqual(['ok'])
   })
 
   it('takes an event named "error" from the server as a message, not as a failure', async () => {
