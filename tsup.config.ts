@@ -8,15 +8,19 @@ import { defineConfig, type Options } from 'tsup'
  * stays an import of the sibling file instead of a copy. So `SSEError` exists once, the client code that
  * `/react` uses is `/client`'s, and `'use client'` sits at the top of exactly the file that holds the hook
  * (tsup drops directives from bundled modules, silently).
+ *
+ * Keys are the dist/ file names the exports map points at. An entry that is one concern's public face is
+ * that folder's index.ts; the entries that put several concerns together live in src/entries/, so
+ * `src/entries/server.ts` (the `./server` export) is never confused with the `src/server/` folder.
  */
 const entries = {
   core: 'src/core/index.ts',
-  server: 'src/server.ts',
-  'index.react-server': 'src/index.react-server.ts',
+  server: 'src/entries/server.ts',
+  'index.react-server': 'src/entries/index.react-server.ts',
   node: 'src/node/index.ts',
   client: 'src/client/index.ts',
   react: 'src/react/index.ts',
-  index: 'src/index.ts',
+  index: 'src/entries/index.ts',
   redis: 'src/channels/redis/index.ts',
 } as const
 type Entry = keyof typeof entries

@@ -99,7 +99,7 @@ function newest(path) {
 function isFresh() {
   const built = newest(join(app, '.next/BUILD_ID'))
   const inputs = ['app', 'next.config.ts', 'tsconfig.json'].map((p) => join(app, p))
-  inputs.push(join(repo, 'dist'), join(repo, 'package.json'), join(repo, 'tests/contract'))
+  inputs.push(join(repo, 'dist'), join(repo, 'package.json'), join(repo, 'runtimes/contract'))
   return built > 0 && inputs.every((input) => newest(input) < built)
 }
 

@@ -7,9 +7,9 @@
 import { EdgeVM } from '@edge-runtime/vm'
 import { build } from 'esbuild'
 import { expect, test } from 'vitest'
-import type { handle as Handle } from '../../tests/contract/app'
-import { opened, type Target, urlOf } from '../../tests/contract/client'
-import { EXPECTED_WARNING, runContract } from '../../tests/contract/scenarios'
+import type { handle as Handle } from '../contract/app'
+import { opened, type Target, urlOf } from '../contract/client'
+import { EXPECTED_WARNING, runContract } from '../contract/scenarios'
 
 const base = 'http://contract.test'
 let loaded: Promise<EdgeVM> | undefined

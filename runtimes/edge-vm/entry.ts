@@ -1,2 +1,2 @@
 // The IIFE's global (`contract`) is how the host reaches the app inside the VM.
-export { handle } from '../../tests/contract/app'
+export { handle } from '../contract/app'

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
-import { freePort, startGuarded, waitForHttp } from '../../tests/contract/process'
+import { startGuarded, startOnFreePorts, waitForHttp } from '../harness/process'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +17,7 @@ declare module 'vitest' {
 const app = fileURLToPath(new URL('.', import.meta.url))
 const repo = join(app, '../..')
 const next = join(repo, 'node_modules/.bin/next')
-const options = { cwd: app, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } }
+const options = { cwd: app, env: { NEXT_TELEMETRY_DISABLED: '1' } }
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0
@@ -29,7 +29,7 @@ function newest(path: string): number {
 function isFresh(): boolean {
   const built = newest(join(app, '.next/BUILD_ID'))
   const inputs = ['app', 'next.config.ts', 'tsconfig.json'].map((p) => join(app, p))
-  inputs.push(join(repo, 'dist'), join(repo, 'package.json'), join(repo, 'tests/contract'))
+  inputs.push(join(repo, 'dist'), join(repo, 'package.json'), join(repo, 'runtimes/contract'))
   return built > 0 && inputs.every((input) => newest(input) < built)
 }
 
@@ -39,19 +39,11 @@ export default async function setup(project: TestProject) {
     const build = startGuarded(next, ['build'], options)
     await build.exited.finally(build.kill)
   }
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
-    const server = startGuarded(next, ['start', '--port', String(port), '--hostname', '127.0.0.1'], options)
-    const url = `http://127.0.0.1:${port}`
-    try {
-      await waitForHttp(`${url}/api/contract/node/log?id=ready`, server)
-    } catch (error) {
-      await server.kill()
-      // The port may have been taken between the probe and `next start`: try another one.
-      if (attempt < 3 && /EADDRINUSE/.test(server.output())) continue
-      throw new Error(`${(error as Error).message}\n${server.output()}`)
-    }
-    project.provide('nextUrl', url)
-    return server.kill
-  }
+  const { server, url } = await startOnFreePorts(next, {
+    ...options,
+    args: ([port]) => ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+    ready: (server, url) => waitForHttp(`${url}/api/contract/node/log?id=ready`, server),
+  })
+  project.provide('nextUrl', url)
+  return () => server.kill()
 }

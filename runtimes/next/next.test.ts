@@ -3,8 +3,8 @@
  * as a Node.js-runtime route handler and once as an edge-runtime one.
  */
 import { describe, expect, inject, test } from 'vitest'
-import { httpTarget, open } from '../../tests/contract/client'
-import { type Runtime, runContract } from '../../tests/contract/scenarios'
+import { httpTarget, open } from '../contract/client'
+import { type Runtime, runContract } from '../contract/scenarios'
 
 function nextRuntime(runtime: 'node' | 'edge'): Runtime {
   return {

@@ -9,9 +9,9 @@ import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { toNodeHandler } from 'use-next-sse/node'
 import { expect } from 'vitest'
-import { handle } from '../../tests/contract/app'
-import { httpTarget } from '../../tests/contract/client'
-import { type Runtime, runContract } from '../../tests/contract/scenarios'
+import { handle } from '../contract/app'
+import { httpTarget } from '../contract/client'
+import { type Runtime, runContract } from '../contract/scenarios'
 
 const adapter: RequestListener = toNodeHandler(handle)
 

@@ -3,9 +3,9 @@
  * arguments after the request stand in for a framework's (they reach `context.args`).
  */
 import { expect } from 'vitest'
-import { handle } from '../../tests/contract/app'
-import { opened, type Target, urlOf } from '../../tests/contract/client'
-import { runContract } from '../../tests/contract/scenarios'
+import { handle } from '../contract/app'
+import { opened, type Target, urlOf } from '../contract/client'
+import { runContract } from '../contract/scenarios'
 
 const base = 'http://contract.test'
 

@@ -1,6 +1,6 @@
 // The contract app as a Worker: `env` and `ctx` reach the SSE callbacks as `context.args`. Paths under
 // /demo belong to the demo Worker (demo.ts), which `wrangler dev` serves from the top-level wrangler.toml.
-import { handle } from '../../tests/contract/app'
+import { handle } from '../contract/app'
 import demo from './demo'
 
 export default {

@@ -10,8 +10,8 @@ import type { Readable } from 'node:stream'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { expect } from 'vitest'
-import { httpTarget } from '../../tests/contract/client'
-import { EXPECTED_WARNING, runContract } from '../../tests/contract/scenarios'
+import { httpTarget } from '../contract/client'
+import { EXPECTED_WARNING, runContract } from '../contract/scenarios'
 
 /** The few wrangler.toml settings Miniflare needs (a flat file: no TOML parser required). */
 function wranglerSettings() {

@@ -7,8 +7,9 @@
 import { fileURLToPath } from 'node:url'
 import { EventSource } from 'use-next-sse/client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { freePort, type Guarded, startGuarded, waitForHttp } from '../../tests/contract/process'
-import { type Browser, eventually, launch, waitForText } from '../../tests/helpers/browser'
+import { type Browser, launch, PAGE_DEADLINE, waitForText } from '../harness/browser'
+import { poll } from '../harness/poll'
+import { type Guarded, startOnFreePorts, waitForHttp } from '../harness/process'
 import type { DemoStats } from './demo'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
@@ -19,31 +20,24 @@ let base = ''
 let browser: Browser | undefined
 
 beforeAll(async () => {
-  const env = {
-    ...process.env,
+  const started = await startOnFreePorts(wrangler, {
+    ports: 2,
+    args: ([port, inspector]) => [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspector),
+    ],
+    ready: (server, url) => waitForHttp(`${url}/demo/stats`, server),
+    cwd: repo,
     // Fully offline: no metrics, no cf.json download, no banner.
-    WRANGLER_SEND_METRICS: 'false',
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    WRANGLER_HIDE_BANNER: 'true',
-  }
-  for (let attempt = 1; ; attempt++) {
-    const [port, inspector] = [await freePort(), await freePort()]
-    server = startGuarded(
-      wrangler,
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector)],
-      { cwd: repo, env },
-    )
-    base = `http://127.0.0.1:${port}`
-    try {
-      await waitForHttp(`${base}/demo/stats`, server)
-      break
-    } catch (error) {
-      await server.kill()
-      // A port may have been taken between the probe and wrangler: try others.
-      if (attempt < 3 && /EADDRINUSE|address already in use/i.test(server.output())) continue
-      throw new Error(`${(error as Error).message}\n${server.output()}`)
-    }
-  }
+    env: { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' },
+  })
+  server = started.server
+  base = started.url
   browser = await launch()
 }, 120_000)
 
@@ -56,13 +50,21 @@ async function stats(): Promise<DemoStats> {
   return (await (await fetch(`${base}/demo/stats`)).json()) as DemoStats
 }
 
+/** Waits until the Worker counted a disconnect since `before`; checks it was one, and nothing stays open. */
+async function oneDisconnectSince(before: DemoStats, what: string): Promise<DemoStats> {
+  const after = await poll(stats, (s) => s.disconnected > before.disconnected, what, PAGE_DEADLINE)
+  expect(after.disconnected - before.disconnected).toBe(1)
+  expect(after.open).toBe(before.open)
+  return after
+}
+
 interface Tick {
   data: { n: number; at: number }
   lastEventId: string
 }
 
-/** Reads `url` with our EventSource until `until` says stop; resolves with the ticks and how it ended. */
-function readTicks(url: string, until: (ticks: Tick[]) => boolean) {
+/** Reads `url` with our EventSource until `enough` says stop; resolves with the ticks and how it ended. */
+function readTicks(url: string, enough: (ticks: Tick[]) => boolean) {
   const source = new EventSource(url, { reconnect: false })
   const ticks: Tick[] = []
   const done = new Promise<{ ticks: Tick[]; readyState: number; error: unknown }>((resolve, reject) => {
@@ -73,7 +75,7 @@ function readTicks(url: string, until: (ticks: Tick[]) => boolean) {
     }
     source.addEventListener('tick', (event) => {
       ticks.push({ data: JSON.parse(event.data), lastEventId: event.lastEventId })
-      if (until(ticks)) {
+      if (enough(ticks)) {
         source.close()
         finish()
       }
@@ -98,7 +100,7 @@ describe('wrangler dev', { timeout: 60_000 }, () => {
     // reconnect: false and a normal end of the stream: closed, with no error.
     expect(readyState).toBe(EventSource.CLOSED)
     expect(error).toBeNull()
-    const after = await eventually(stats, (s) => s.completed > before.completed, 'the cleanup after close()')
+    const after = await poll(stats, (s) => s.completed > before.completed, 'the cleanup after close()', PAGE_DEADLINE)
     expect(after.completed - before.completed).toBe(1)
     expect(after.disconnected).toBe(before.disconnected)
     // `ctx` reached the handler, so async work can outlive the response through ctx.waitUntil.
@@ -132,14 +134,8 @@ describe('wrangler dev', { timeout: 60_000 }, () => {
     const { ticks } = await done
     expect(ticks.map((t) => t.data.n)).toEqual([0])
     expect((await stats()).open - before.open).toBe(1)
-    const after = await eventually(
-      stats,
-      (s) => s.disconnected > before.disconnected,
-      'the cleanup after the disconnect',
-    )
-    expect(after.disconnected - before.disconnected).toBe(1)
+    const after = await oneDisconnectSince(before, 'the cleanup after the disconnect')
     expect(after.completed).toBe(before.completed)
-    expect(after.open).toBe(before.open)
   })
 
   test("Chromium's native EventSource on the Worker's page gets the same ticks; closing the page cleans up", async () => {
@@ -167,12 +163,6 @@ describe('wrangler dev', { timeout: 60_000 }, () => {
     } finally {
       await open.page.close()
     }
-    const after = await eventually(
-      stats,
-      (s) => s.disconnected > before.disconnected,
-      'the cleanup after the page closed',
-    )
-    expect(after.disconnected - before.disconnected).toBe(1)
-    expect(after.open).toBe(before.open)
+    await oneDisconnectSince(before, 'the cleanup after the page closed')
   })
 })

@@ -4,4 +4,4 @@
  * `(req, res)`.
  * @module
  */
-export { type NodeRequestLike, type NodeResponseLike, serveNode, toNodeHandler, type WebHandler } from './serve'
+export { type NodeRequestLike, type NodeResponseLike, toNodeHandler, type WebHandler } from './serve'

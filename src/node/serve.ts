@@ -1,7 +1,14 @@
 /*
- * Node's (req, res) pair, spoken to by duck typing: this file imports nothing from `node:*`. The server
- * entry loads it lazily (a dynamic import) when Next hands a Pages Router API route Node objects, so
- * edge and Workers bundles never carry it.
+ * Node's (req, res) pair, spoken to by duck typing: this file imports nothing from `node:*`.
+ *
+ * Why `createSSEHandler` loads this adapter lazily (a dynamic `import()` of `use-next-sse/node`) rather
+ * than importing it: only Node ever needs it, and only in two cases. A Next Pages Router API route on
+ * the Node runtime calls `export default` with Node's `(req, res)` instead of a `Request`, so the
+ * handler must turn them into a `Request` and write its `Response` back to `res`. And there is the
+ * zero-copy socket path: when the response is `createSSEHandler`'s own, the connection skips the Web
+ * stream and writes its strings straight to `res` (Node encodes them natively), with 'drain' as the
+ * demand signal. Edge, Workers and browser bundles never reach that branch, so a static import would
+ * make every one of them carry code that cannot run there; behind `import()` a bundler splits it off.
  */
 import { type Body, HANDLE, type Pipeable } from '../core'
 
@@ -78,7 +85,8 @@ function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
   return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit)
 }
 
-function headersOf(response: Response): Record<string, string | string[]> {
+/** The response's headers as `res.writeHead` takes them: every `Set-Cookie` kept apart, as an array. */
+function nodeHeadersOf(response: Response): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     out[name] = value
@@ -92,11 +100,16 @@ const noop = () => {}
 
 /**
  * Serves a Web handler on Node's `(req, res)`: builds a `Request` whose signal aborts when the client
- * goes, writes status and headers, then pumps the body while honouring `drain`, and cancels the body
- * when the socket closes, so the handler's cleanup runs. Never rejects.
+ * goes, calls `handler(request, ...rest)` (the arguments after `res`, e.g. Express's `next`), writes
+ * status and headers, then pumps the body while honouring `drain`, and cancels the body when the socket
+ * closes, so the handler's cleanup runs. Never rejects.
  */
-export async function serveNode(handler: WebHandler, req: NodeRequestLike, args: unknown[]): Promise<void> {
-  const res = args[0] as NodeResponseLike
+async function serveNode(
+  handler: WebHandler,
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+  rest: unknown[],
+): Promise<void> {
   const aborter = new AbortController()
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   let wake = noop
@@ -110,8 +123,8 @@ export async function serveNode(handler: WebHandler, req: NodeRequestLike, args:
   // A write to a socket that just died reports through 'error'; without a listener Node would throw it.
   res.on('error', noop)
   try {
-    const response = await handler(toRequest(req, aborter.signal), ...args.slice(1))
-    res.writeHead(response.status, headersOf(response))
+    const response = await handler(toRequest(req, aborter.signal), ...rest)
+    res.writeHead(response.status, nodeHeadersOf(response))
     res.flushHeaders?.()
     const connection = (response as Response & { [HANDLE]?: Pipeable })[HANDLE]
     if (connection?.open && response.body && !response.body.locked) {
@@ -182,5 +195,5 @@ export async function serveNode(handler: WebHandler, req: NodeRequestLike, args:
 export function toNodeHandler(
   handler: WebHandler,
 ): (req: NodeRequestLike, res: NodeResponseLike, ...rest: unknown[]) => Promise<void> {
-  return (req, res, ...rest) => serveNode(handler, req, [res, ...rest])
+  return (req, res, ...rest) => serveNode(handler, req, res, rest)
 }

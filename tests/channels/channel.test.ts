@@ -3,44 +3,19 @@ import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   type Backplane,
-  type Channel,
-  type ChannelData,
   createChannel,
   createMemoryBackplane,
   createSSEHandler,
   type HistoryResult,
-  type SSEContext,
-} from '../../src/server'
-import { sseReader } from '../helpers/sse'
+} from '../../src/entries/server'
+import { connect } from '../helpers/channel'
+import { take } from '../helpers/sse'
 
 afterEach(() => {
   vi.useRealTimers()
 })
 
-/** Opens an SSE connection attached to `channel` and returns an oracle reader of its body. */
-function connect<T>(channel: Channel<T>, init: { lastEventId?: string; filter?: (d: ChannelData<T>) => boolean } = {}) {
-  let context!: SSEContext
-  const errors: unknown[] = []
-  const handler = createSSEHandler(
-    (_send, _close, ctx) => {
-      context = ctx
-      channel.attach(ctx, { filter: init.filter })
-    },
-    { onError: (e) => errors.push(e), keepAlive: false },
-  )
-  const headers: Record<string, string> = init.lastEventId ? { 'Last-Event-ID': init.lastEventId } : {}
-  const response = handler(new Request('http://localhost/', { headers }))
-  return { reader: sseReader(response.body!), context, errors }
-}
-
 const dataOf = (events: { data: string }[]) => events.map((e) => JSON.parse(e.data))
-
-/** The next `n` events, read one after another (concurrent reads would wait for chunks that never come). */
-async function take(reader: ReturnType<typeof sseReader>, n: number) {
-  const out = []
-  for (let i = 0; i < n; i++) out.push(await reader.next())
-  return out
-}
 
 describe('createChannel', () => {
   it('delivers every publish to every attached connection, in order, with increasing ids', async () => {

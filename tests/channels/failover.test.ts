@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url'
 import { createClient } from 'redis'
 import { EventSource } from 'undici'
 import { afterAll, describe, expect, it } from 'vitest'
+import { until } from '../../runtimes/harness/poll'
+import { freePort, type Guarded, startGuarded, startRedis, waitForHttp } from '../../runtimes/harness/process'
+import { createChannel } from '../../src/channels'
 import { createRedisBackplane, type RedisClientLike } from '../../src/channels/redis'
-import { createChannel } from '../../src/server'
 import { startNginx } from '../helpers/nginx'
-import { freePort, type Started, start, startRedis, waitFor } from '../helpers/processes'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const stops: (() => Promise<unknown> | unknown)[] = []
@@ -30,14 +31,14 @@ describe('failover behind a load balancer', () => {
     stops.push(() => redis.stop())
     const channel = `failover-${Date.now()}`
     const ports = [await freePort(), await freePort()]
-    const instances: Started[] = []
+    const instances: Guarded[] = []
     for (const [i, port] of ports.entries()) {
-      const proc = start(process.execPath, [join(here, 'fixtures/instance.mjs')], {
+      const proc = startGuarded(process.execPath, [join(here, 'fixtures/instance.mjs')], {
         env: { REDIS_URL: redis.url, PORT: String(port), INSTANCE: `i${i + 1}`, CHANNEL: channel },
       })
       instances.push(proc)
       stops.push(() => proc.kill('SIGKILL'))
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 15_000, `instance ${i + 1}`)
+      await waitForHttp(`http://127.0.0.1:${port}/health`, proc, 15_000)
     }
     const nginx = await startNginx(ports)
     stops.push(() => nginx.stop())
@@ -70,7 +71,7 @@ describe('failover behind a load balancer', () => {
     stops.push(() => {
       for (const source of sources) source.close()
     })
-    await waitFor(() => servedBy.every((h) => h.length > 0), 15_000, 'all clients connected')
+    await until(() => servedBy.every((h) => h.length > 0), 'all clients connected', 15_000)
     expect(new Set(servedBy.map((h) => h[0])).size).toBe(2) // round robin used both instances
 
     const client = createClient({ url: redis.url })
@@ -89,13 +90,13 @@ describe('failover behind a load balancer', () => {
         seen[i] = true
       })
     }
-    await waitFor(
+    await until(
       async () => {
         await publisher.publish(0)
         return seen.every(Boolean)
       },
-      15_000,
       'warm-up',
+      15_000,
     )
 
     const victims = servedBy.filter((h) => h[0] === 'i1').length
@@ -104,7 +105,7 @@ describe('failover behind a load balancer', () => {
       await publisher.publish(n)
       await new Promise((r) => setTimeout(r, 3))
     }
-    await waitFor(() => received.every((r) => r.length >= EVENTS), 30_000, 'every client to catch up')
+    await until(() => received.every((r) => r.length >= EVENTS), 'every client to catch up', 30_000)
     await new Promise((r) => setTimeout(r, 200)) // anything extra (a duplicate) would arrive now
 
     const expected = Array.from({ length: EVENTS }, (_, i) => i + 1)

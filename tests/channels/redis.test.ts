@@ -1,9 +1,11 @@
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { poll, until } from '../../runtimes/harness/poll'
+import { startRedis } from '../../runtimes/harness/process'
 import { createRedisBackplane, type RedisBackplane, type RedisClientLike } from '../../src/channels/redis'
-import { type Channel, createChannel, createSSEHandler, type HistoryResult } from '../../src/server'
-import { startRedis, waitFor } from '../helpers/processes'
-import { sseReader } from '../helpers/sse'
+import { type Channel, createChannel, type HistoryResult } from '../../src/entries/server'
+import { connect as attach } from '../helpers/channel'
+import { take } from '../helpers/sse'
 
 type Redis = Awaited<ReturnType<typeof startRedis>>
 let redis: Redis
@@ -38,34 +40,38 @@ async function instance(url = redis.url, errors: unknown[] = []) {
   return { client, backplane, errors }
 }
 
+/** Opens a connection to `channel` (closed after the test) and returns its oracle reader. */
 function connect<T>(channel: Channel<T>, lastEventId?: string) {
-  const handler = createSSEHandler((_s, _c, ctx) => channel.attach(ctx), { keepAlive: false })
-  const response = handler(new Request('http://x/', { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} }))
-  const reader = sseReader(response.body!)
+  const { reader } = attach(channel, { lastEventId })
   cleanups.push(() => reader.cancel())
   return reader
 }
 
-async function take(reader: ReturnType<typeof sseReader>, n: number) {
-  const out = []
-  for (let i = 0; i < n; i++) out.push(await reader.next())
-  return out
+/** One channel as two instances see it: separate clients and backplanes, as two server processes have. */
+async function acrossInstances() {
+  const name = uniqueName()
+  const a = await instance()
+  const b = await instance()
+  return {
+    onA: createChannel<number>({ name, backplane: a.backplane }),
+    onB: createChannel<number>({ name, backplane: b.backplane }),
+  }
 }
 
 describe('createRedisBackplane', () => {
   it('delivers a publish on one instance to the connections of another, in order, with stream ids', async () => {
-    const name = uniqueName()
-    const a = await instance()
-    const b = await instance()
-    const onA = createChannel<number>({ name, backplane: a.backplane })
-    const onB = createChannel<number>({ name, backplane: b.backplane })
+    const { onA, onB } = await acrossInstances()
     const reader = connect(onB)
     // Wait until B's reader is positioned: a first event published and seen proves it.
     // Probes are typed apart: one still in flight when the check passes must not count as an event.
-    await waitFor(async () => {
-      await onA.publish(0, { event: 'probe' })
-      return reader.events.length > 0 || (await reader.pump().then(() => reader.events.length > 0))
-    })
+    await until(
+      async () => {
+        await onA.publish(0, { event: 'probe' })
+        return reader.events.length > 0 || (await reader.pump().then(() => reader.events.length > 0))
+      },
+      "B's reader positioned",
+      15_000,
+    )
     const ids: string[] = []
     for (let i = 1; i <= 20; i++) ids.push(await onA.publish(i, { event: 'n' }))
     const events = () => reader.events.filter((e) => e.type !== 'probe')
@@ -78,24 +84,17 @@ describe('createRedisBackplane', () => {
   })
 
   it('resumes on another instance from Last-Event-ID, then continues live', async () => {
-    const name = uniqueName()
-    const a = await instance()
-    const b = await instance()
-    const onA = createChannel<number>({ name, backplane: a.backplane })
+    const { onA, onB } = await acrossInstances()
     const ids: string[] = []
     for (let i = 1; i <= 10; i++) ids.push(await onA.publish(i))
-    const reader = connect(createChannel<number>({ name, backplane: b.backplane }), ids[3])
+    const reader = connect(onB, ids[3])
     expect((await take(reader, 6)).map((e) => Number(e.data))).toEqual([5, 6, 7, 8, 9, 10])
     await onA.publish(11)
     expect(Number((await reader.next()).data)).toBe(11)
   })
 
   it('has no gap and no duplicate when publishes race many resuming attaches', async () => {
-    const name = uniqueName()
-    const a = await instance()
-    const b = await instance()
-    const onA = createChannel<number>({ name, backplane: a.backplane })
-    const onB = createChannel<number>({ name, backplane: b.backplane })
+    const { onA, onB } = await acrossInstances()
     const first = await onA.publish(0)
     const readers = []
     const publishing = (async () => {
@@ -131,20 +130,24 @@ describe('createRedisBackplane', () => {
     expect(((await backplane.history(name, '99999999999999-0', {})) as HistoryResult).complete).toBe(false)
   })
 
-  it('trims by age with maxAge', async () => {
+  it('trims by age with maxAge: a publish drops what is older than maxAge and keeps what is younger', async () => {
+    // Generous against a loaded machine: the trim follows its publish by one round trip, far below this.
+    const maxAge = 1000
     const name = uniqueName()
     const { backplane, client } = await instance()
-    await backplane.publish(name, { data: 'old' }, { maxAge: 50 })
-    await new Promise((r) => setTimeout(r, 120))
-    for (let i = 0; i < 12; i++) await backplane.publish(name, { data: 'new' }, { maxAge: 50 })
-    await waitFor(
-      async () => {
-        const all = (await client.sendCommand(['XRANGE', `sse:${name}`, '-', '+'])) as [string, string[]][]
-        return all.every(([, fields]) => fields[1] !== 'old')
-      },
-      5000,
-      'age trim',
-    )
+    const stored = async () =>
+      ((await client.sendCommand(['XRANGE', `sse:${name}`, '-', '+'])) as [string, string[]][]).map(
+        ([, fields]) => fields[1],
+      )
+    // Published without maxAge: nothing trims it, however old it gets.
+    await backplane.publish(name, { data: 'old' }, {})
+    await new Promise((r) => setTimeout(r, maxAge + 100))
+    await backplane.publish(name, { data: 'kept' }, {})
+    expect(await stored()).toEqual(['old', 'kept'])
+    // The first publish with maxAge trims (after it returns, so wait for it): 'old' goes, the rest stays.
+    await backplane.publish(name, { data: 'new' }, { maxAge })
+    const left = await poll(stored, (data) => !data.includes('old'), 'the age trim')
+    expect(left).toEqual(['kept', 'new'])
   })
 
   it('survives a Redis crash mid-stream: reports it, resumes, loses nothing Redis accepted', async () => {
@@ -155,11 +158,15 @@ describe('createRedisBackplane', () => {
     const subscriber = await instance(durable.url)
     const onA = createChannel<number>({ name, backplane: publisher.backplane })
     const reader = connect(createChannel<number>({ name, backplane: subscriber.backplane }))
-    await waitFor(async () => {
-      await onA.publish(0, { event: 'probe' })
-      await reader.pump()
-      return reader.events.length > 0
-    })
+    await until(
+      async () => {
+        await onA.publish(0, { event: 'probe' })
+        await reader.pump()
+        return reader.events.length > 0
+      },
+      "the subscriber's reader positioned",
+      15_000,
+    )
     const events = () => reader.events.filter((e) => e.type !== 'probe')
     const accepted: number[] = []
     let crashed = false
@@ -192,10 +199,14 @@ describe('createRedisBackplane', () => {
     const { backplane } = await instance()
     let delivered = 0
     const off = backplane.subscribe(name, () => delivered++)
-    await waitFor(async () => {
-      await backplane.publish(name, { data: 'x' }, {})
-      return delivered > 0
-    })
+    await until(
+      async () => {
+        await backplane.publish(name, { data: 'x' }, {})
+        return delivered > 0
+      },
+      'a first delivery',
+      15_000,
+    )
     off()
     const before = delivered
     await backplane.publish(name, { data: 'y' }, {})

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, startGuarded, waitForHttp } from '../../runtimes/harness/process'
 import { locate } from '../../scripts/system.mjs'
-import { freePort, start, waitFor } from './processes'
 
 /**
  * A real nginx load balancer on loopback, round-robin over `upstreams`. Proxy buffering is left at
@@ -40,15 +40,16 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`)
 }
 `
   writeFileSync(join(dir, 'nginx.conf'), conf)
-  const proc = start(locate('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')])
+  const proc = startGuarded(locate('nginx'), ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')])
   const url = `http://127.0.0.1:${port}`
-  await waitFor(async () => (await fetch(`${url}/health`)).ok, 15_000, 'nginx')
+  await waitForHttp(`${url}/health`, proc, 15_000)
   return {
     url,
     port,
-    stop: () => proc.kill('SIGTERM'),
-    get output() {
-      return proc.output
+    async stop() {
+      await proc.kill()
+      rmSync(dir, { recursive: true, force: true })
     },
+    output: () => proc.output(),
   }
 }

@@ -84,11 +84,9 @@ export async function eventsOf(body: string | ReadableStream<Uint8Array>): Promi
   return events
 }
 
-/** Resolves when `check` returns true, polling; rejects after `timeout` ms (a generous bound, not a timing assertion). */
-export async function until(check: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
+/** The next `n` events, read one after another (concurrent reads would wait for chunks that never come). */
+export async function take(reader: ReturnType<typeof sseReader>, n: number): Promise<SeenEvent[]> {
+  const out: SeenEvent[] = []
+  for (let i = 0; i < n; i++) out.push(await reader.next())
+  return out
 }

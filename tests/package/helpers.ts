@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, parse, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import { startGuarded } from '../contract/process'
+import { startGuarded } from '../../runtimes/harness/process'
 
 export const repo = fileURLToPath(new URL('../..', import.meta.url))
 const repoModules = join(repo, 'node_modules')
@@ -167,12 +167,12 @@ export function commonAncestor(a: string, b: string): string {
 export const repoModulesReal = () => realpathSync(repoModules)
 
 /*
- * Strings that only the client code (the parser, the EventSource, and so the hook built on them)
+ * Strings that only the client code (the connection under the EventSource, the store and the hook)
  * contains, and strings that only the server code contains. Minifiers keep string literals, so a
  * bundle holds one of these exactly when it holds that code. `checkMarkers` keeps them honest
  * against the installed dist/.
  */
-export const CLIENT_MARKERS = ['Gave up reconnecting', 'Pass parser.feed() a Uint8Array or a string']
+export const CLIENT_MARKERS = ['Gave up reconnecting', 'Not text/event-stream: ']
 export const SERVER_MARKERS = ['X-Accel-Buffering', 'createSSEHandler expects a callback']
 
 /** Throws unless each marker is in the dist files of its side and in none of the other side's. */
@@ -220,13 +220,4 @@ export async function readEvents(url: string, count: number, init: RequestInit =
     leave.abort()
   }
   return { response, events }
-}
-
-/** Polls `check` until it returns true; fails with `what` after `timeout` ms (a bound, not an assertion). */
-export async function waitUntil(check: () => boolean, what: string, timeout = 30_000) {
-  const deadline = Date.now() + timeout
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }

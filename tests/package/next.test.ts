@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { freePort, type Guarded, startGuarded, waitForHttp } from '../contract/process'
-import { type Browser, launch, waitForText } from '../helpers/browser'
+import { type Browser, launch, waitForText } from '../../runtimes/harness/browser'
+import { until } from '../../runtimes/harness/poll'
+import { type Guarded, startOnFreePorts, waitForHttp } from '../../runtimes/harness/process'
 import {
   bin,
   CLIENT_MARKERS,
@@ -28,7 +29,6 @@ import {
   repoModulesReal,
   run,
   SERVER_MARKERS,
-  waitUntil,
 } from './helpers'
 
 /** Every route of the fixture: where it lives, how it imports the package, and its runtime. */
@@ -67,23 +67,14 @@ beforeAll(async () => {
     `export default { turbopack: { root: ${JSON.stringify(turbopackRoot)} } }\n`,
   )
   await run(bin('next'), ['build'], { cwd: fixture.dir })
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
-    server = startGuarded(bin('next'), ['start', '--port', String(port), '--hostname', '127.0.0.1'], {
-      cwd: fixture.dir,
-      env: quietEnv,
-    })
-    base = `http://127.0.0.1:${port}`
-    try {
-      await waitForHttp(`${base}/pages-counter`, server)
-      return
-    } catch (error) {
-      await server.kill()
-      // Another process may take the port between the probe and `next start`: try another one.
-      if (attempt < 3 && /EADDRINUSE/.test(server.output())) continue
-      throw new Error(`${(error as Error).message}\n${server.output()}`)
-    }
-  }
+  const started = await startOnFreePorts(bin('next'), {
+    args: ([port]) => ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+    ready: (server, url) => waitForHttp(`${url}/pages-counter`, server),
+    cwd: fixture.dir,
+    env: quietEnv,
+  })
+  server = started.server
+  base = started.url
 })
 
 afterAll(async () => {
@@ -164,7 +155,7 @@ describe('Next.js App Router and Pages Router, from the packed tarball', () => {
         [0, 1, 2].map((count) => ['counter', { count, runtime: route.runtime }]),
       )
       const output = () => server!.output()
-      await waitUntil(() => output().includes(`[fixture] cleanup ${route.name} ${id}`), `${route.name}'s cleanup`)
+      await until(() => output().includes(`[fixture] cleanup ${route.name} ${id}`), `${route.name}'s cleanup`, 30_000)
       expect(output().split(`[fixture] open ${route.name} ${id}`).length - 1).toBe(1)
       expect(output().split(`[fixture] cleanup ${route.name} ${id}`).length - 1).toBe(1)
     })
@@ -228,7 +219,11 @@ describe('Next.js App Router and Pages Router, from the packed tarball', () => {
       expect(sub).toMatch(/\(edge, open\)$/)
       await page.close()
       expect(problems).toEqual([])
-      await waitUntil(() => server!.output().includes('[fixture] cleanup app-sub-edge page-sub'), 'the page cleanup')
+      await until(
+        () => server!.output().includes('[fixture] cleanup app-sub-edge page-sub'),
+        'the page cleanup',
+        30_000,
+      )
     })
 
     it('the Pages Router page counts with the hook from the root', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import * as root from '../../src/index'
-import * as reactServer from '../../src/index.react-server'
+import * as root from '../../src/entries/index'
+import * as reactServer from '../../src/entries/index.react-server'
 import * as react from '../../src/react'
 
 describe('entry points', () => {

@@ -12,8 +12,9 @@ import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EventSource } from 'use-next-sse/client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { until } from '../../runtimes/harness/poll'
+import { freePort } from '../../runtimes/harness/process'
 import { PROGRAMS, status } from '../../scripts/system.mjs'
-import { freePort, waitFor } from '../helpers/processes'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 const bin = mkdtempSync(join(tmpdir(), 'sse-demo-path-'))
@@ -71,10 +72,10 @@ beforeAll(async () => {
     exited = new Promise((resolve) => child.once('exit', () => resolve()))
     child.stdout?.on('data', (chunk) => (output += chunk))
     child.stderr?.on('data', (chunk) => (output += chunk))
-    await waitFor(
+    await until(
       () => output.includes(`use-next-sse demo: ${url}`) || child.exitCode !== null,
-      230_000,
       'the demo to serve',
+      230_000,
     )
     if (child.exitCode === null) return
     // The port may have been taken between the probe and `next start`: try another one.
@@ -119,7 +120,7 @@ describe('the demo, with no Chromium, redis-server or nginx on the machine', { t
         body: JSON.stringify({ user: 'demo-test', text: 'hello without Redis' }),
       })
       expect(response.status).toBe(200)
-      await waitFor(() => received.length > 0, 30_000, 'the chat message')
+      await until(() => received.length > 0, 'the chat message', 30_000)
       expect(received).toEqual(['hello without Redis'])
     } finally {
       source.close()

@@ -317,7 +317,7 @@ describe('the helpers that start these programs', () => {
 
   it('startRedis() without redis-server: one clear error, not ENOENT', async () => {
     hide()
-    const { startRedis } = await import('../helpers/processes')
+    const { startRedis } = await import('../../runtimes/harness/process')
     await expect(startRedis()).rejects.toThrow(/^redis-server is needed by this test/)
   })
 
@@ -329,7 +329,7 @@ describe('the helpers that start these programs', () => {
 
   it('launch() without Chromium: one clear error naming CHROMIUM', async () => {
     hide()
-    const { launch } = await import('../helpers/browser')
+    const { launch } = await import('../../runtimes/harness/browser')
     await expect(launch()).rejects.toThrow(/^chromium is needed by this test[\s\S]*CHROMIUM=\/path\/to\/chrome/)
   })
 })

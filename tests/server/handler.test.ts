@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { until } from '../../runtimes/harness/poll'
 import { createSSEHandler, type SSEContext, type SSEHandlerOptions } from '../../src/server'
-import { eventsOf, sseReader, until } from '../helpers/sse'
+import { eventsOf, sseReader } from '../helpers/sse'
 
 const request = (init?: RequestInit & { headers?: Record<string, string> }) =>
   new Request('http://localhost/events', init)

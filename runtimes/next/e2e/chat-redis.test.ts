@@ -5,70 +5,44 @@
  * (what the page does after a reload) gets exactly what it missed. Read with the package's EventSource.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { EventSource } from 'use-next-sse/client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { locate } from '../../../scripts/system.mjs'
-import { freePort, type Guarded, startGuarded, waitForHttp } from '../../../tests/contract/process'
-import { eventually } from '../../../tests/helpers/browser'
+import { until } from '../../harness/poll'
+import { type Guarded, startOnFreePorts, startRedis, waitForHttp } from '../../harness/process'
 import type { Message } from '../app/_lib/chat-types'
 
 const app = fileURLToPath(new URL('..', import.meta.url))
 const next = fileURLToPath(new URL('../../../node_modules/.bin/next', import.meta.url))
 
+/** Delivery crosses two `next start` processes and Redis: a bound as generous as the browser suites'. */
+const DELIVERY = 30_000
+
 const servers: Guarded[] = []
 const urls: string[] = []
 const sources: EventSource[] = []
+let redis: Awaited<ReturnType<typeof startRedis>> | undefined
 
 async function startInstance(redisUrl: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort()
-    const server = startGuarded(next, ['start', '--port', String(port), '--hostname', '127.0.0.1'], {
-      cwd: app,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', REDIS_URL: redisUrl },
-    })
-    servers.push(server)
-    const url = `http://127.0.0.1:${port}`
-    try {
-      await waitForHttp(`${url}/api/lifecycle`, server)
-      return url
-    } catch (error) {
-      await server.kill()
-      if (attempt < 3 && /EADDRINUSE/.test(server.output())) continue
-      throw new Error(`${(error as Error).message}\n${server.output()}`)
-    }
-  }
-}
-
-const redisDir = mkdtempSync(join(tmpdir(), 'sse-demo-redis-'))
-
-/** A throwaway redis-server, guarded like the Next servers: it goes down with this process, however it dies. */
-async function startRedis(): Promise<string> {
-  const port = await freePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'no']
-  const redis = startGuarded(locate('redis-server'), args, { cwd: redisDir, env: process.env })
-  servers.push(redis)
-  await eventually(
-    async () => redis.output(),
-    (output) => output.includes('Ready to accept connections') || redis.child.exitCode !== null,
-    'redis-server',
-  )
-  if (redis.child.exitCode !== null) throw new Error(`redis-server exited:\n${redis.output()}`)
-  return `redis://127.0.0.1:${port}`
+  const { server, url } = await startOnFreePorts(next, {
+    args: ([port]) => ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+    ready: (server, url) => waitForHttp(`${url}/api/lifecycle`, server),
+    cwd: app,
+    env: { NEXT_TELEMETRY_DISABLED: '1', REDIS_URL: redisUrl },
+  })
+  servers.push(server)
+  return url
 }
 
 beforeAll(async () => {
-  const redis = await startRedis()
-  urls.push(...(await Promise.all([startInstance(redis), startInstance(redis)])))
+  redis = await startRedis()
+  urls.push(...(await Promise.all([startInstance(redis.url), startInstance(redis.url)])))
 }, 120_000)
 
 afterAll(async () => {
   for (const source of sources) source.close()
   await Promise.all(servers.map((server) => server.kill()))
-  rmSync(redisDir, { recursive: true, force: true })
+  await redis?.stop()
 })
 
 /** Our EventSource on a room, collecting its messages with their event ids. */
@@ -100,11 +74,7 @@ describe('chat on Redis (REDIS_URL)', { timeout: 60_000 }, () => {
     const live = listen(`${b}/api/chat/${room}`)
     await live.opened
     await post(a, room, 'one')
-    await eventually(
-      async () => live.received.length,
-      (n) => n >= 1,
-      'the message on the other instance',
-    )
+    await until(() => live.received.length >= 1, 'the message on the other instance', DELIVERY)
     expect(live.received.map((m) => m.text)).toEqual(['one'])
     // A Redis Streams entry id: the backplane is Redis, not the instance's memory.
     const id = live.received[0]!.id
@@ -114,17 +84,9 @@ describe('chat on Redis (REDIS_URL)', { timeout: 60_000 }, () => {
     await post(a, room, 'two')
     await post(a, room, 'three')
     const resumed = listen(`${b}/api/chat/${room}?lastEventId=${encodeURIComponent(id)}`)
-    await eventually(
-      async () => resumed.received.length,
-      (n) => n >= 2,
-      'the missed messages',
-    )
+    await until(() => resumed.received.length >= 2, 'the missed messages', DELIVERY)
     await post(b, room, 'four')
-    await eventually(
-      async () => resumed.received.length,
-      (n) => n >= 3,
-      'a live message after the replay',
-    )
+    await until(() => resumed.received.length >= 3, 'a live message after the replay', DELIVERY)
     expect(resumed.received.map((m) => m.text)).toEqual(['two', 'three', 'four'])
   })
 })

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, test } from 'vitest'
-import { browserForFile, DEADLINE, type WatchedPage, waitForText } from '../../../tests/helpers/browser'
+import { browserForFile, PAGE_DEADLINE, type WatchedPage, waitForText } from '../../harness/browser'
+import { poll } from '../../harness/poll'
 
 const base = inject('nextUrl')
 
@@ -18,15 +19,16 @@ function texts(page: Page): Promise<string[]> {
 }
 
 async function waitForMessages(page: Page, expected: string[], what: string): Promise<void> {
-  const deadline = Date.now() + DEADLINE
-  let shown: string[] = []
-  while (Date.now() < deadline) {
-    shown = await texts(page)
-    // Fail at once on a duplicate or on anything unexpected, rather than wait for the deadline.
-    expect(new Set(shown).size, `${what}: a message shown twice in ${JSON.stringify(shown)}`).toBe(shown.length)
-    if (shown.length >= expected.length) break
-    await page.waitForTimeout(100)
-  }
+  const shown = await poll(
+    () => texts(page),
+    (shown) => {
+      // Fail at once on a duplicate or on anything unexpected, rather than wait for the deadline.
+      expect(new Set(shown).size, `${what}: a message shown twice in ${JSON.stringify(shown)}`).toBe(shown.length)
+      return shown.length >= expected.length
+    },
+    what,
+    PAGE_DEADLINE,
+  )
   expect(shown, what).toEqual(expected)
 }
 

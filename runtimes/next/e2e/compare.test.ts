@@ -4,7 +4,7 @@
  * and must dispatch exactly the same events, with the same data and lastEventId, up to the end.
  */
 import { describe, expect, inject, test } from 'vitest'
-import { browserForFile } from '../../../tests/helpers/browser'
+import { browserForFile } from '../../harness/browser'
 import type { Comparison } from '../app/_components/compare'
 
 const base = inject('nextUrl')

@@ -5,7 +5,8 @@
  * these tests watch the cleanup run.
  */
 import { describe, expect, inject, test } from 'vitest'
-import { browserForFile, eventually, text, waitForText } from '../../../tests/helpers/browser'
+import { browserForFile, PAGE_DEADLINE, text, waitForText } from '../../harness/browser'
+import { poll } from '../../harness/poll'
 
 interface Stats {
   opened: number
@@ -44,10 +45,11 @@ describe('counter', { timeout: 90_000 }, () => {
       await browser.screenshot(page, 'counter')
       // The server closed each stream after its tenth event, and the cleanup ran once for each.
       for (const runtime of ['node', 'edge'] as const) {
-        const after = await eventually(
+        const after = await poll(
           () => stats(runtime),
           (s) => s.completed > before[runtime].completed,
           `${runtime}: the cleanup after close()`,
+          PAGE_DEADLINE,
         )
         expect(after.completed - before[runtime].completed).toBe(1)
         expect(after.disconnected).toBe(before[runtime].disconnected)
@@ -81,10 +83,11 @@ describe('counter', { timeout: 90_000 }, () => {
     }
     // The streams were cut before their tenth event: the cleanup counts a disconnect, not a completion.
     for (const runtime of ['node', 'edge'] as const) {
-      const after = await eventually(
+      const after = await poll(
         () => stats(runtime),
         (s) => s.disconnected > before[runtime].disconnected,
         `${runtime}: the cleanup after the page closed`,
+        PAGE_DEADLINE,
       )
       expect(after.disconnected - before[runtime].disconnected).toBe(1)
       expect(after.completed).toBe(before[runtime].completed)

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, inject, test } from 'vitest'
-import { browserForFile, text, waitForText } from '../../../tests/helpers/browser'
+import { browserForFile, text, waitForText } from '../../harness/browser'
 import { demos } from '../app/_components/demos'
 
 const base = inject('nextUrl')

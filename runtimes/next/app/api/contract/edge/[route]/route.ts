@@ -1,5 +1,5 @@
 // The contract app as an edge-runtime route handler; `[route]` picks the scenario's route.
-import { handle } from '../../../../../../../tests/contract/app'
+import { handle } from '../../../../../../contract/app'
 
 export const runtime = 'edge'
 export const dynamic = 'force-dynamic'

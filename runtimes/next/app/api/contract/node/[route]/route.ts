@@ -1,5 +1,5 @@
 // The contract app as a Node.js-runtime route handler; `[route]` picks the scenario's route.
-import { handle } from '../../../../../../../tests/contract/app'
+import { handle } from '../../../../../../contract/app'
 
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'

@@ -10,14 +10,15 @@ import { fileURLToPath } from 'node:url'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { locate } from '../../scripts/system.mjs'
+import { poll } from './poll'
 
 const repo = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Where the screenshots go (gitignored, with the other test artifacts). */
 export const SCREENSHOTS = join(repo, 'test-results/screenshots')
 
-/** A generous bound for anything the UI waits for: these machines have 2 cores and run several suites. */
-export const DEADLINE = 30_000
+/** A generous bound for anything a page waits for: these machines have 2 cores and run several suites. */
+export const PAGE_DEADLINE = 30_000
 
 export interface WatchedPage {
   page: Page
@@ -50,7 +51,7 @@ export async function launch(): Promise<Browser> {
       '--disable-sync',
     ],
   })
-  context.setDefaultTimeout(DEADLINE)
+  context.setDefaultTimeout(PAGE_DEADLINE)
   return {
     context,
     async open(url) {
@@ -84,28 +85,9 @@ export async function text(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).first().textContent()) ?? '').trim()
 }
 
-/** Waits until `selector`'s text satisfies `check`, polling in the page (no fixed delay). */
-export async function waitForText(page: Page, selector: string, check: (text: string) => boolean, what: string) {
-  const deadline = Date.now() + DEADLINE
-  let last = ''
-  while (Date.now() < deadline) {
-    last = await text(page, selector).catch(() => '')
-    if (check(last)) return last
-    await page.waitForTimeout(100)
-  }
-  throw new Error(`timed out waiting for ${what}; ${selector} shows ${JSON.stringify(last)}`)
-}
-
-/** Polls `probe` until `check` holds; for server-side state read over HTTP. */
-export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + DEADLINE
-  let last: T | undefined
-  while (Date.now() < deadline) {
-    last = await probe()
-    if (check(last)) return last
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(last)}`)
+/** Waits until `selector`'s text satisfies `check`, and resolves with that text. */
+export function waitForText(page: Page, selector: string, check: (text: string) => boolean, what: string) {
+  return poll(() => text(page, selector), check, `${what} (${selector})`, PAGE_DEADLINE)
 }
 
 /**

@@ -2,9 +2,10 @@ import { once } from 'node:events'
 import { createServer, get, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { until } from '../../runtimes/harness/poll'
 import { toNodeHandler } from '../../src/node'
 import { createSSEHandler } from '../../src/server'
-import { eventsOf, sseReader, until } from '../helpers/sse'
+import { eventsOf, sseReader } from '../helpers/sse'
 
 const servers: Server[] = []
 afterEach(async () => {
@@ -58,7 +59,7 @@ describe('toNodeHandler', () => {
     const reader = sseReader(response.body!)
     expect((await reader.next()).data).toBe('"hello"')
     aborter.abort()
-    await until(() => cleanup.mock.calls.length > 0, 10_000, 'cleanup')
+    await until(() => cleanup.mock.calls.length > 0, 'cleanup')
     await new Promise((r) => setTimeout(r, 50))
     expect(cleanup).toHaveBeenCalledTimes(1)
   })
@@ -116,7 +117,7 @@ describe('toNodeHandler', () => {
       })
       req.on('error', () => {})
     })
-    await until(() => cleanup.mock.calls.length > 0, 20_000, 'overflow cleanup')
+    await until(() => cleanup.mock.calls.length > 0, 'overflow cleanup', 20_000)
     expect((errors[0] as { code: string }).code).toBe('BUFFER_OVERFLOW')
   })
 
@@ -139,6 +140,17 @@ describe('toNodeHandler', () => {
     const response = await fetch(base)
     expect(response.headers.get('content-type')).toBe('text/plain')
     expect(await response.text()).toBe('plain body')
+  })
+
+  it('writes every Set-Cookie header of a Web response as its own header line', async () => {
+    const headers = new Headers({ 'content-type': 'text/plain' })
+    headers.append('set-cookie', 'a=1; Path=/')
+    headers.append('set-cookie', 'b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT')
+    const base = await listen(toNodeHandler(() => new Response('ok', { headers })))
+    const raw = await new Promise<IncomingMessage>((resolve, reject) => get(base, resolve).on('error', reject))
+    raw.resume()
+    // Joined with a comma they would be one cookie cut at the date's comma; Node sends each line apart.
+    expect(raw.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT'])
   })
 
   it('delivers what a callback sent and closed before the adapter took the response', async () => {

@@ -74,9 +74,10 @@ function trySend(log: ConnectionLog, label: string, send: () => boolean): boolea
 /*
  * Waiting is done by polling with a timer in the stream's own request: workerd forbids resolving a
  * promise created in another request's context, and a stream with nothing pending in its own request
- * is cancelled there as hung.
+ * is cancelled there as hung. Unlike the test side's `until`, it never rejects: the route decides.
  */
-function until(done: () => boolean, limit = 20_000): Promise<boolean> {
+/** Resolves true as soon as `done()` holds, or false once `limit` ms passed without it. */
+function holdsWithin(done: () => boolean, limit = 20_000): Promise<boolean> {
   return new Promise((resolve) => {
     const started = Date.now()
     const timer = setInterval(() => {
@@ -139,7 +140,7 @@ const routes: Record<string, Route> = {
       void (async () => {
         for (let n = 1; n <= 3 && !stop; n++) {
           if (!trySend(log, `event ${n}`, () => send({ n }, 'step'))) return
-          if (n < 3 && !(await until(() => stop || (acks.get(id) ?? 0) >= n))) return
+          if (n < 3 && !(await holdsWithin(() => stop || (acks.get(id) ?? 0) >= n))) return
         }
         close()
       })()
@@ -223,7 +224,7 @@ const routes: Record<string, Route> = {
    */
   'late-destructor': (_id, log) => [
     async (send, _close, context) => {
-      await until(() => context.signal.aborted)
+      await holdsWithin(() => context.signal.aborted)
       trySend(log, 'after disconnect', () => send('late'))
       return () => log.cleanups.push('late')
     },

@@ -5,6 +5,6 @@
  * @module
  */
 
-export * from './channels/index'
-export { type EventFields, encodeEvent, isSSEError, SSEError, type SSEErrorCode } from './core'
-export * from './server/index'
+export * from '../channels'
+export { type EventFields, encodeEvent, isSSEError, SSEError, type SSEErrorCode } from '../core'
+export * from '../server'

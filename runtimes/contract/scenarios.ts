@@ -1,11 +1,12 @@
 /**
  * The contract: one list of scenarios that every runtime under runtimes/ runs against its own copy of
- * the contract app (tests/contract/app.ts). A runtime that cannot run a scenario says so in its
- * `skip` map, with the reason, and the skip shows in the test title.
+ * the contract app (./app.ts). A runtime that cannot run a scenario says so in its `skip` map, with the
+ * reason, and the skip shows in the test title.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { poll } from '../harness/poll'
 import { type ArgSummary, type ConnectionLog, PRECEDENCE } from './app'
-import { closeAll, open, poll, type Stream, type Target } from './client'
+import { closeAll, open, type Stream, type Target } from './client'
 
 export interface Runtime {
   name: string

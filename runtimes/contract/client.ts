@@ -5,6 +5,7 @@
  * with a message saying what it was waiting for.
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import { DEADLINE } from '../harness/poll'
 
 /** A response as the harness sees it. Checked by shape: responses from a VM or a socket are not `Response`s. */
 export interface Opened {
@@ -24,9 +25,6 @@ export interface Target {
   /** A plain request to a JSON route (`log`, `ack`, `broadcast`). */
   json<T>(route: string, query: Record<string, string>): Promise<T>
 }
-
-/** Generous: these machines have 2 cores and run several runtimes at once. */
-export const DEADLINE = 10_000
 
 const streams = new Set<Stream>()
 
@@ -138,18 +136,6 @@ export async function open(
   headers?: Record<string, string>,
 ): Promise<Stream> {
   return new Stream(await target.open(route, query, headers))
-}
-
-/** Polls `probe` until `check` accepts its value; fails with the last value seen. */
-export async function poll<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string, timeout = DEADLINE) {
-  const deadline = Date.now() + timeout
-  let value = await probe()
-  while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-    value = await probe()
-  }
-  return value
 }
 
 /** Shape of a `Response` from any realm (host, edge VM, undici). */

@@ -1,0 +1,288 @@
+/*
+ * The Redis Streams backplane. Why Streams rather than Pub/Sub: a stream entry has an id that orders it
+ * among all events of the channel and serves directly as the SSE `id`; `XRANGE` replays from any id, so
+ * a client resumes on whichever instance it reconnects to; and a reader that loses its connection
+ * resumes with `XREAD` from the last id it saw, where Pub/Sub would silently drop what was published
+ * meanwhile. `XADD MAXLEN ~` bounds the history, and `XINFO STREAM` tells whether entries were trimmed,
+ * so a client whose id is older than what is left gets a gap report instead of a silent hole.
+ */
+
+import { SSEError } from '../../core'
+import type { Backplane, BackplaneEvent, HistoryResult } from '../backplane'
+
+/** The node-redis client methods this backplane uses (v4 and v5 both fit). */
+export interface RedisClientLike {
+  sendCommand(args: string[]): Promise<unknown>
+  duplicate(): RedisClientLike
+  connect(): Promise<unknown>
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  destroy?(): void
+  disconnect?(): Promise<void>
+}
+
+/** Options of {@link createRedisBackplane}. */
+export interface RedisBackplaneOptions {
+  /** A node-redis client (`createClient()`), connected or not: it is used for writes and history; a duplicate reads. */
+  client: RedisClientLike
+  /** Prefix of the stream keys. Defaults to `'sse:'`. */
+  prefix?: string
+  /** How long one blocking `XREAD` waits, in ms. Defaults to 10000. New subscriptions interrupt it. */
+  block?: number
+  /** Where failures go (connection lost, a command refused). They are retried; defaults to `console.error`. */
+  onError?: (error: SSEError) => void
+}
+
+/** A {@link Backplane} that can be shut down. */
+export interface RedisBackplane extends Backplane {
+  /** Stops reading and closes the reader connection (the client you passed stays yours). */
+  close(): Promise<void>
+}
+
+type Entry = [id: string, fields: string[]]
+
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/
+const MAX_PART = 2n ** 64n - 1n
+
+/**
+ * Whether `id` is a stream id Redis can read: two unsigned 64-bit integers. Anything else from a
+ * client (`99999999999999999999-0`, three parts, a sign, 8 kB of text) would make XRANGE fail, which
+ * must not look like Redis failing: the channel treats it as foreign instead (a gap, then live events).
+ */
+function isStreamId(id: string): boolean {
+  if (!STREAM_ID.test(id)) return false
+  const [ms = '', seq = ''] = id.split('-')
+  return BigInt(ms) <= MAX_PART && BigInt(seq) <= MAX_PART
+}
+
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number)
+  const [bm = 0, bs = 0] = b.split('-').map(Number)
+  return am - bm || as - bs
+}
+
+function toEvent([id, fields]: Entry): BackplaneEvent {
+  const event: BackplaneEvent = { id, data: '' }
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'data') event.data = String(fields[i + 1])
+    else if (fields[i] === 'event') event.event = String(fields[i + 1])
+  }
+  return event
+}
+
+/** XREAD's reply as [key, entries] pairs, whether the client speaks RESP2 (arrays) or RESP3 (maps). */
+function streamsOf(reply: unknown): [string, Entry[]][] {
+  if (reply == null) return []
+  if (reply instanceof Map) return [...reply.entries()] as [string, Entry[]][]
+  if (Array.isArray(reply)) return reply as [string, Entry[]][]
+  return Object.entries(reply as Record<string, Entry[]>)
+}
+
+/** XINFO STREAM's reply as an object, from RESP2's flat array or RESP3's map. */
+function infoOf(reply: unknown): Record<string, unknown> {
+  if (reply instanceof Map) return Object.fromEntries(reply)
+  if (!Array.isArray(reply)) return (reply ?? {}) as Record<string, unknown>
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = reply[i + 1]
+  return out
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Creates a Redis Streams backplane: give it to `createChannel({ backplane })` on every instance, and a
+ * publish on any instance reaches the connections of all of them, with one shared history. Each
+ * channel is the stream `<prefix><name>`.
+ *
+ * If Redis restarts or the connection drops, the reader reports the failure to `onError`, reconnects
+ * (node-redis does) and resumes from the last id it delivered, so nothing Redis accepted is lost.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { createChannel } from 'use-next-sse/server'
+ * import { createRedisBackplane } from 'use-next-sse/redis'
+ *
+ * const client = createClient({ url: process.env.REDIS_URL })
+ * client.on('error', (e) => console.error(e))
+ * await client.connect()
+ * export const chat = createChannel({ name: 'chat', backplane: createRedisBackplane({ client }) })
+ * ```
+ */
+export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackplane {
+  const { client, prefix = 'sse:', block = 10_000 } = options
+  const report = (message: string, cause?: unknown) => {
+    const error = new SSEError('BACKPLANE', message, { cause })
+    try {
+      ;(options.onError ?? console.error)(error)
+    } catch {
+      console.error(error)
+    }
+  }
+
+  const listeners = new Map<string, Set<(event: BackplaneEvent) => void>>()
+  /** Stream key → last id delivered; only keys whose start position is known are read. */
+  const cursors = new Map<string, string>()
+  let reader: RedisClientLike | undefined
+  let readerId: string | undefined
+  let loop: Promise<void> | undefined
+  let wake: (() => void) | undefined
+  let closed = false
+
+  const interrupt = () => {
+    if (wake) {
+      wake()
+      wake = undefined
+    } else if (readerId !== undefined) {
+      // The reader is blocked in XREAD on the old key set: make it return now and read the new one too.
+      client.sendCommand(['CLIENT', 'UNBLOCK', readerId]).catch(() => {})
+    }
+  }
+
+  async function read(): Promise<void> {
+    let failures = 0
+    while (!closed) {
+      if (cursors.size === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve
+        })
+        continue
+      }
+      const keys = [...cursors.keys()]
+      let reply: unknown
+      try {
+        if (reader === undefined) {
+          reader = client.duplicate()
+          reader.on('error', () => {}) // reported by the failing command below, once, not per retry
+          await reader.connect()
+        }
+        readerId ??= String(await reader.sendCommand(['CLIENT', 'ID']))
+        reply = await reader.sendCommand([
+          'XREAD',
+          'COUNT',
+          '1000',
+          'BLOCK',
+          String(block),
+          'STREAMS',
+          ...keys,
+          ...keys.map((key) => cursors.get(key) as string),
+        ])
+        failures = 0
+      } catch (error) {
+        if (closed) return
+        report('Reading from Redis failed; retrying from the last id delivered.', error)
+        readerId = undefined // a reconnected reader has a new client id
+        await sleep(Math.min(5000, 100 * 2 ** failures++))
+        continue
+      }
+      for (const [key, entries] of streamsOf(reply)) {
+        const set = listeners.get(key)
+        if (!cursors.has(key) || set === undefined) continue
+        for (const entry of entries) {
+          cursors.set(key, entry[0])
+          const event = toEvent(entry)
+          for (const listener of set) {
+            try {
+              listener(event)
+            } catch (error) {
+              report(`A listener of "${key}" threw.`, error)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  return {
+    async publish(channel, event, { maxEvents = 1000, maxAge }) {
+      const key = prefix + channel
+      const args = ['XADD', key, 'MAXLEN', '~', String(maxEvents), '*', 'data', event.data]
+      if (event.event !== undefined) args.push('event', event.event)
+      const id = String(await client.sendCommand(args))
+      if (maxAge !== undefined) {
+        client
+          // Exact, unlike MAXLEN ~: an approximate MINID keeps old entries that share a node with new ones.
+          .sendCommand(['XTRIM', key, 'MINID', String(Date.now() - maxAge)])
+          .catch((error) => report(`Trimming "${key}" by age failed.`, error))
+      }
+      return id
+    },
+
+    subscribe(channel, listener) {
+      const key = prefix + channel
+      let set = listeners.get(key)
+      if (set === undefined) {
+        set = new Set()
+        listeners.set(key, set)
+        const mine = set
+        // The start position is read on the same connection as later history reads, so Redis answers
+        // it first: live delivery never starts after a history read made after subscribe() returned.
+        const start = async (): Promise<void> => {
+          for (let failures = 0; !closed && listeners.get(key) === mine; failures++) {
+            try {
+              const last = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as Entry[]
+              if (listeners.get(key) !== mine) return
+              cursors.set(key, last[0]?.[0] ?? '0-0')
+              loop ??= read()
+              interrupt()
+              return
+            } catch (error) {
+              report(`Subscribing to "${key}" failed; retrying.`, error)
+              await sleep(Math.min(5000, 100 * 2 ** failures))
+            }
+          }
+        }
+        void start()
+      }
+      set.add(listener)
+      return () => {
+        const current = listeners.get(key)
+        if (current === undefined || !current.delete(listener) || current.size > 0) return
+        listeners.delete(key)
+        cursors.delete(key)
+      }
+    },
+
+    async history(channel, afterId, { maxEvents = 1000 }): Promise<HistoryResult> {
+      const key = prefix + channel
+      if (afterId === null || !isStreamId(afterId)) {
+        const latest = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', String(maxEvents)])) as Entry[]
+        return { events: latest.reverse().map(toEvent), complete: false }
+      }
+      // XRANGE before XINFO: a trim in between then shows as a (harmless) gap instead of hiding one.
+      const [range, info] = await Promise.all([
+        client.sendCommand(['XRANGE', key, `(${afterId}`, '+']) as Promise<Entry[]>,
+        client.sendCommand(['XINFO', 'STREAM', key]).then(infoOf, () => undefined),
+      ])
+      const events = range.map(toEvent)
+      if (info === undefined) return { events, complete: true } // no such stream: nothing was ever lost
+      const last = String(info['last-generated-id'] ?? '0-0')
+      // An id ahead of the stream comes from another Redis (or one restarted without persistence).
+      if (compareIds(afterId, last) > 0) return { events, complete: false }
+      // XDEL records the highest id it removed; a removed entry after the client's id is a gap.
+      const deleted = info['max-deleted-entry-id']
+      if (typeof deleted === 'string' && compareIds(afterId, deleted) < 0) return { events, complete: false }
+      // Trimming records nothing positional (Redis 7.0): the client missed nothing if it had reached the
+      // oldest retained entry, or if nothing was ever trimmed. Otherwise report a gap: a rare false alarm
+      // (the client saw exactly the last trimmed entry) is better than a silent hole.
+      const first = (info['first-entry'] as Entry | null | undefined)?.[0]
+      const added = info['entries-added']
+      const trimmed = added === undefined ? Number(info.length ?? 0) >= maxEvents : Number(added) > Number(info.length)
+      return { events, complete: !trimmed || (first !== undefined && compareIds(afterId, first) >= 0) }
+    },
+
+    compare: compareIds,
+    isId: isStreamId,
+
+    async close() {
+      closed = true
+      interrupt()
+      const r = reader
+      reader = undefined
+      if (r) {
+        if (r.destroy) r.destroy()
+        else await r.disconnect?.()
+      }
+      await loop?.catch(() => {})
+    },
+  }
+}
