@@ -39,6 +39,22 @@ export interface NodeResponseLike {
   destroy?(error?: Error): unknown
   readonly destroyed?: boolean
   readonly headersSent?: boolean
+  /**
+   * Node's socket, or `null` while the response waits its turn behind an earlier one on the same
+   * keep-alive socket (HTTP/1.1 pipelining); Node then emits `'socket'` when the turn comes.
+   */
+  readonly socket?: object | null
+  /** The bytes written but not yet handed to the kernel (Node's `ServerResponse#writableLength`). */
+  readonly writableLength?: number
+  cork?(): void
+  uncork?(): void
+}
+
+/** A socket as far as this adapter listens to it. */
+interface SocketLike {
+  once(event: 'close', listener: () => void): unknown
+  off?(event: 'close', listener: () => void): unknown
+  readonly destroyed?: boolean
 }
 
 /** Any Web handler: `createSSEHandler`'s, or your own. */
@@ -99,6 +115,22 @@ function nodeHeadersOf(response: Response): Record<string, string | string[]> {
 const noop = () => {}
 
 /**
+ * Tears down the socket of a client cut for reading too slowly. A plain `destroy()` closes the file
+ * descriptor, but the kernel keeps sending what it holds (megabytes, to a client that reads nothing)
+ * until its retries give up; a reset (RST) frees it at once. TLS and HTTP/2 sockets cannot reset: those
+ * are destroyed.
+ */
+function cut(res: NodeResponseLike) {
+  const socket = res.socket as { resetAndDestroy?(): unknown } | null | undefined
+  try {
+    if (typeof socket?.resetAndDestroy === 'function') return void socket.resetAndDestroy()
+  } catch {
+    // Not a TCP handle (TLS): fall through to destroy.
+  }
+  res.destroy?.()
+}
+
+/**
  * Serves a Web handler on Node's `(req, res)`: builds a `Request` whose signal aborts when the client
  * goes, calls `handler(request, ...rest)` (the arguments after `res`, e.g. Express's `next`), writes
  * status and headers, then pumps the body while honouring `drain`, and cancels the body when the socket
@@ -114,15 +146,35 @@ async function serveNode(
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   let wake = noop
   let piped = false
+  /*
+   * The socket's 'close' as well as the response's: with HTTP/1.1 pipelining, Node runs this for every
+   * request on the socket, but only the response that owns the socket emits 'close' when it goes. The
+   * others would never learn it, and their connections would stay subscribed forever.
+   */
+  const socket = (req.socket ?? null) as SocketLike | null
   const onClose = () => {
+    socket?.off?.('close', onClose)
     aborter.abort()
     reader?.cancel().catch(noop)
     wake()
   }
   res.on('close', onClose)
+  socket?.once('close', onClose)
+  if (socket?.destroyed) onClose()
   // A write to a socket that just died reports through 'error'; without a listener Node would throw it.
   res.on('error', noop)
   try {
+    // A pipelined request waits its turn before its handler runs: until the responses ahead of it end,
+    // it could not send a byte, so it must not subscribe, hold a channel slot or start a keep-alive.
+    if (res.socket === null && !aborter.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        res.on('socket', resolve)
+      })
+      res.off?.('socket', wake)
+      wake = noop
+    }
+    if (aborter.signal.aborted) return
     const response = await handler(toRequest(req, aborter.signal), ...rest)
     res.writeHead(response.status, nodeHeadersOf(response))
     res.flushHeaders?.()
@@ -140,6 +192,12 @@ async function serveNode(
           return more
         },
         end: () => res.end(),
+        destroy: () => cut(res),
+        // What Node holds for the socket counts against maxBufferSize: the cap bounds all that the
+        // client has not taken.
+        pending: () => res.writableLength ?? 0,
+        cork: res.cork && (() => res.cork!()),
+        uncork: res.uncork && (() => res.uncork!()),
       })
       return
     }
@@ -170,7 +228,10 @@ async function serveNode(
       }
     }
   } finally {
-    if (!piped) res.off?.('close', onClose)
+    if (!piped) {
+      res.off?.('close', onClose)
+      socket?.off?.('close', onClose)
+    }
   }
 }
 

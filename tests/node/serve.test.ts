@@ -1,10 +1,11 @@
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { createServer, get, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { until } from '../../runtimes/harness/poll'
+import { createChannel, createSSEHandler } from '../../src/entries/server'
 import { toNodeHandler } from '../../src/node'
-import { createSSEHandler } from '../../src/server'
 import { eventsOf, sseReader } from '../helpers/sse'
 
 const servers: Server[] = []
@@ -193,4 +194,142 @@ describe('toNodeHandler', () => {
     expect(error).toHaveBeenCalled()
     error.mockRestore()
   })
+})
+
+/** A raw TCP client: what it is sent is kept as text; it reads unless `paused`. */
+async function rawClient(base: string, requests: string, options: { paused?: boolean } = {}) {
+  const { port } = new URL(base)
+  const socket: Socket = connect(Number(port), '127.0.0.1')
+  socket.on('error', () => {})
+  let received = ''
+  let closed = false
+  // Errors (a reset) are the test's to watch; without a listener they would be thrown.
+  socket.on('close', () => (closed = true))
+  if (options.paused) socket.pause()
+  else socket.on('data', (chunk) => (received += chunk.toString('latin1')))
+  await once(socket, 'connect')
+  socket.write(requests)
+  return { socket, received: () => received, closed: () => closed }
+}
+
+const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`
+
+describe('toNodeHandler against hostile and unlucky clients', () => {
+  it('pipelined requests: only the one that can send runs its callback; every callback gets one cleanup when the socket goes', async () => {
+    const calls: string[] = []
+    const cleanups: string[] = []
+    const channel = createChannel<string>({ name: 'pipelined' })
+    const handler = createSSEHandler(
+      (send, _close, context) => {
+        const path = new URL(context.request.url).pathname
+        calls.push(path)
+        send(path)
+        channel.attach(context)
+        return () => cleanups.push(path)
+      },
+      { keepAlive: false },
+    )
+    const base = await listen(toNodeHandler(handler))
+    const sockets = 20
+    const clients = await Promise.all(
+      Array.from({ length: sockets }, (_, i) => rawClient(base, GET(`/a${i}`) + GET(`/b${i}`) + GET(`/c${i}`))),
+    )
+    await until(() => clients.every((c) => c.received().includes(`data: "/a`)), 'every first stream open')
+    // The requests queued behind a stream that never ends have not run (nor subscribed).
+    expect(calls.sort()).toEqual(Array.from({ length: sockets }, (_, i) => `/a${i}`).sort())
+    expect(channel.size).toBe(sockets)
+    for (const client of clients) client.socket.destroy()
+    await until(() => cleanups.length === calls.length && channel.size === 0, 'every cleanup', 20_000)
+    // Let anything late happen: a queued request must not wake up on a dead socket.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(cleanups.sort()).toEqual(calls.sort())
+    expect(calls).toHaveLength(sockets)
+  })
+
+  it('a pipelined request runs once the stream ahead of it ends, and both answers arrive in order', async () => {
+    const calls: string[] = []
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler(
+          (send, close, { request }) => {
+            const path = new URL(request.url).pathname
+            calls.push(path)
+            send(path)
+            close()
+          },
+          { keepAlive: false },
+        ),
+      ),
+    )
+    const client = await rawClient(base, GET('/first') + GET('/second'))
+    await until(() => client.received().includes('data: "/second"'), 'the second answer')
+    const text = client.received()
+    expect(text.indexOf('data: "/first"')).toBeLessThan(text.indexOf('data: "/second"'))
+    expect(text.match(/HTTP\/1\.1 200/g)).toHaveLength(2)
+    expect(calls).toEqual(['/first', '/second'])
+    client.socket.destroy()
+  })
+
+  it('HEAD then GET on one keep-alive socket: headers without a body, then the stream', async () => {
+    const calls: string[] = []
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler(
+          (send, close, { request }) => {
+            calls.push(request.method)
+            send('after head')
+            close()
+          },
+          { keepAlive: false },
+        ),
+      ),
+    )
+    const client = await rawClient(base, `HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n${GET('/')}`)
+    await until(() => client.received().includes('data: "after head"'), 'the GET after the HEAD')
+    const [head, get] = client.received().split(/(?=HTTP\/1\.1 )/)
+    expect(head).toMatch(/^HTTP\/1\.1 200[\s\S]*content-type: text\/event-stream/i)
+    expect(head).toMatch(/\r\n\r\n$/) // no body after the HEAD's headers
+    expect(get).toMatch(/^HTTP\/1\.1 200/)
+    expect(calls).toEqual(['GET'])
+    client.socket.destroy()
+  })
+
+  it('a client cut for reading too slowly loses its socket, not just its stream', async () => {
+    const errors: { code?: string }[] = []
+    let serverSocket: Socket | undefined
+    const payload = 'z'.repeat(64 * 1024)
+    const handler = createSSEHandler(
+      (send, _close, { request }) => {
+        const timer = setInterval(() => {
+          for (let i = 0; i < 16; i++) send(payload)
+        }, 1)
+        request.signal.addEventListener('abort', () => clearInterval(timer))
+        return () => clearInterval(timer)
+      },
+      { maxBufferSize: 1024 * 1024, onError: (e) => errors.push(e as { code?: string }), keepAlive: false },
+    )
+    const base = await listen((req, res) => {
+      serverSocket = req.socket
+      return toNodeHandler(handler)(req, res)
+    })
+    // Node would close an ended keep-alive socket after 5 s of quiet by itself: only the cut may here.
+    servers.at(-1)!.keepAliveTimeout = 0
+    const client = await rawClient(base, GET('/'), { paused: true })
+    await until(() => errors.length > 0, 'the overflow', 20_000)
+    expect(errors[0]?.code).toBe('BUFFER_OVERFLOW')
+    // The client still reads nothing: only a torn-down socket can close on the server side.
+    await until(() => serverSocket?.destroyed === true, 'the server socket torn down', 20_000)
+    // Reset, not closed gracefully: the kernel drops what it still held for this client at once, rather
+    // than trickling megabytes to a reader that may never come back. The client, reading again, gets
+    // what its own receive buffer held and no more (a graceful close delivers the server's send buffer
+    // too: about 4 MB here).
+    let received = 0
+    client.socket.on('data', (chunk: Buffer) => (received += chunk.length))
+    client.socket.resume()
+    await until(() => client.closed(), 'the client to see its socket go', 20_000)
+    if (process.platform === 'linux') {
+      const receiveBuffer = Number(readFileSync('/proc/sys/net/ipv4/tcp_rmem', 'utf8').split(/\s+/)[1])
+      expect(received).toBeLessThanOrEqual(2 * receiveBuffer)
+    }
+  }, 60_000)
 })
