@@ -26,6 +26,8 @@ export interface ConnectionLog {
   aborted?: boolean
   /** Set when an async cleanup got past its `await`s. */
   finished?: boolean
+  /** How many times the SSE callback ran for this id: HEAD, OPTIONS and refused origins must leave it unset. */
+  callbacks?: number
 }
 
 /** A JSON-safe picture of one extra handler argument (Workers `env`/`ctx`, Next's `{ params }`). */
@@ -113,7 +115,20 @@ async function summarise(arg: unknown): Promise<ArgSummary> {
 
 type Route = (id: string, log: ConnectionLog, query: URLSearchParams) => [SSECallback, SSEHandlerOptions?]
 
+/** The origin the `cors` route allows; any other is refused. */
+export const ALLOWED_ORIGIN = 'https://app.contract.test'
+
 const routes: Record<string, Route> = {
+  /** Cross-origin: one event, then the end, for {@link ALLOWED_ORIGIN} only, with credentials. */
+  cors: (_id, log) => [
+    (send, close) => {
+      send('hello')
+      close()
+      return () => log.cleanups.push('returned')
+    },
+    { cors: { origin: [ALLOWED_ORIGIN], credentials: true } },
+  ],
+
   /** Sends nothing; the returned destructor is the cleanup. */
   idle: (_id, log) => [
     (_send, _close, context) => {
@@ -484,7 +499,11 @@ export function handle(request: Request, ...args: unknown[]): Response | Promise
   if (route === undefined) return json({ error: `no route ${name}` }, 404)
   const log = logOf(id)
   const [callback, options] = route(id, log, url.searchParams)
-  const handler = createSSEHandler(callback, {
+  const counted: SSECallback = (send, close, context) => {
+    log.callbacks = (log.callbacks ?? 0) + 1
+    return callback(send, close, context)
+  }
+  const handler = createSSEHandler(counted, {
     ...options,
     onError: (error) => {
       log.errors.push(record(error))

@@ -20,8 +20,8 @@ export interface Opened {
 
 /** How a test reaches one runtime's copy of the contract app. */
 export interface Target {
-  /** Starts `route` with the given query; resolves when the response head arrived. */
-  open(route: string, query: Record<string, string>, headers?: Record<string, string>): Promise<Opened>
+  /** Starts `route` with the given query (a GET unless `method` says); resolves when the response head arrived. */
+  open(route: string, query: Record<string, string>, headers?: Record<string, string>, method?: string): Promise<Opened>
   /** A plain request to a JSON route (`log`, `ack`, `broadcast`). */
   json<T>(route: string, query: Record<string, string>): Promise<T>
 }
@@ -134,8 +134,9 @@ export async function open(
   route: string,
   query: Record<string, string>,
   headers?: Record<string, string>,
+  method?: string,
 ): Promise<Stream> {
-  return new Stream(await target.open(route, query, headers))
+  return new Stream(await target.open(route, query, headers, method))
 }
 
 /** Shape of a `Response` from any realm (host, edge VM, undici). */
@@ -145,15 +146,15 @@ interface ResponseLike {
   body: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } } | null
 }
 
-/** Wraps a response and the controller that aborts its request. */
+/** Wraps a response and the controller that aborts its request. A response without a body (HEAD, 204) reads as ended. */
 export function opened(response: ResponseLike, aborter: { abort(): void }): Opened {
-  const reader = response.body!.getReader()
+  const reader = response.body?.getReader()
   return {
     status: response.status,
     header: (name) => response.headers.get(name),
-    read: () => reader.read(),
+    read: () => reader?.read() ?? Promise.resolve({ done: true }),
     abort: () => aborter.abort(),
-    cancel: () => reader.cancel(),
+    cancel: () => reader?.cancel() ?? Promise.resolve(),
   }
 }
 
@@ -164,9 +165,9 @@ export function urlOf(base: string, route: string, query: Record<string, string>
 /** A target reached over HTTP with fetch (node:http, workerd, Next). */
 export function httpTarget(base: string): Target {
   return {
-    async open(route, query, headers) {
+    async open(route, query, headers, method) {
       const aborter = new AbortController()
-      const response = await fetch(urlOf(base, route, query), { headers, signal: aborter.signal })
+      const response = await fetch(urlOf(base, route, query), { method, headers, signal: aborter.signal })
       return opened(response, aborter)
     },
     async json(route, query) {

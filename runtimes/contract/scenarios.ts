@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { poll } from '../harness/poll'
-import { type ArgSummary, type ConnectionLog, PRECEDENCE } from './app'
+import { ALLOWED_ORIGIN, type ArgSummary, type ConnectionLog, PRECEDENCE } from './app'
 import { closeAll, open, type Stream, type Target } from './client'
 
 export interface Runtime {
@@ -244,6 +244,68 @@ export const scenarios: Scenario[] = [
         (log) => log?.finished === true,
         'the async cleanup to finish',
       )
+    },
+  },
+  {
+    name: 'HEAD gets the headers of a stream, no body, and never runs the callback',
+    async run({ target, id }) {
+      const head = await open(target, 'idle', { id: id() }, {}, 'HEAD')
+      expect(head.response.status).toBe(200)
+      expect(head.response.header('content-type')).toBe('text/event-stream')
+      await head.toEnd()
+      expect(head.text).toBe('')
+      expect((await logOf(target, id()))?.callbacks).toBeUndefined()
+    },
+  },
+  {
+    name: 'OPTIONS gets 204 with Allow, never a stream, and never runs the callback',
+    async run({ target, id }) {
+      const options = await open(target, 'idle', { id: id() }, {}, 'OPTIONS')
+      expect(options.response.status).toBe(204)
+      expect(options.response.header('allow')).toContain('GET')
+      expect(options.response.header('content-type')).not.toBe('text/event-stream')
+      await options.toEnd()
+      expect((await logOf(target, id()))?.callbacks).toBeUndefined()
+    },
+  },
+  {
+    name: 'cors: a preflight from an allowed origin gets 204 with the Access-Control headers',
+    async run({ target, id }) {
+      const preflight = await open(
+        target,
+        'cors',
+        { id: id() },
+        {
+          Origin: ALLOWED_ORIGIN,
+          'Access-Control-Request-Method': 'GET',
+          'Access-Control-Request-Headers': 'authorization',
+        },
+        'OPTIONS',
+      )
+      expect(preflight.response.status).toBe(204)
+      expect(preflight.response.header('access-control-allow-origin')).toBe(ALLOWED_ORIGIN)
+      expect(preflight.response.header('access-control-allow-credentials')).toBe('true')
+      const allowed = preflight.response.header('access-control-allow-headers')?.toLowerCase().split(/,\s*/)
+      expect(allowed).toEqual(expect.arrayContaining(['authorization', 'last-event-id']))
+      await preflight.toEnd()
+      expect((await logOf(target, id()))?.callbacks).toBeUndefined()
+    },
+  },
+  {
+    name: 'cors: an allowed origin streams with its headers; a refused one gets 403 and no callback',
+    async run({ target, id }) {
+      const allowed = await open(target, 'cors', { id: id('allowed') }, { Origin: ALLOWED_ORIGIN })
+      expect(allowed.response.status).toBe(200)
+      expect(allowed.response.header('access-control-allow-origin')).toBe(ALLOWED_ORIGIN)
+      expect(allowed.response.header('vary')).toMatch(/origin/i)
+      await allowed.toEnd()
+      expect(data(allowed)).toEqual(['hello'])
+      const refused = await open(target, 'cors', { id: id('refused') }, { Origin: 'https://evil.example' })
+      expect(refused.response.status).toBe(403)
+      expect(refused.response.header('access-control-allow-origin')).toBeNull()
+      await refused.toEnd()
+      expect(refused.text).toBe('')
+      expect((await logOf(target, id('refused')))?.callbacks).toBeUndefined()
     },
   },
   {

@@ -44,14 +44,18 @@ function edgeVM(): Promise<EdgeVM> {
 function targetIn(vm: EdgeVM): Target {
   const { Request, AbortController } = vm.context
   const { handle } = (vm.context as unknown as { contract: { handle: typeof Handle } }).contract
-  const request = (route: string, query: Record<string, string>, headers?: Record<string, string>) => {
+  const request = (route: string, query: Record<string, string>, headers?: Record<string, string>, method?: string) => {
     const aborter = new AbortController()
-    const response = handle(new Request(urlOf(base, route, query), { headers, signal: aborter.signal }), 'extra', 42)
+    const response = handle(
+      new Request(urlOf(base, route, query), { method, headers, signal: aborter.signal }),
+      'extra',
+      42,
+    )
     return { response: Promise.resolve(response), aborter }
   }
   return {
-    async open(route, query, headers) {
-      const { response, aborter } = request(route, query, headers)
+    async open(route, query, headers, method) {
+      const { response, aborter } = request(route, query, headers, method)
       const res = await response
       expect(res).not.toBeInstanceOf(Response)
       return opened(res, aborter)

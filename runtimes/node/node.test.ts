@@ -10,9 +10,9 @@ import { runContract } from '../contract/scenarios'
 const base = 'http://contract.test'
 
 const target: Target = {
-  async open(route, query, headers) {
+  async open(route, query, headers, method) {
     const aborter = new AbortController()
-    const request = new Request(urlOf(base, route, query), { headers, signal: aborter.signal })
+    const request = new Request(urlOf(base, route, query), { method, headers, signal: aborter.signal })
     return opened(await handle(request, 'extra', 42), aborter)
   },
   async json(route, query) {

@@ -4,3 +4,6 @@ import { handle } from '../../../../../../contract/app'
 export const runtime = 'edge'
 export const dynamic = 'force-dynamic'
 export const GET = handle
+// HEAD and OPTIONS reach the handler too, as a user exports them for a cross-origin stream.
+export const HEAD = handle
+export const OPTIONS = handle
