@@ -16,6 +16,8 @@ import { type Body, HANDLE, type Pipeable } from '../core'
 export interface NodeRequestLike {
   method?: string
   url?: string
+  /** 2 under `node:http2`'s compatibility API, where connection-specific headers are not allowed. */
+  httpVersionMajor?: number
   headers: Record<string, string | string[] | undefined>
   rawHeaders?: string[]
   /** Node's socket; `encrypted` is set on TLS sockets. Typed loosely so Node's `Socket` fits. */
@@ -101,11 +103,17 @@ function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
   return new Request(url, { method, headers, body, signal, duplex: 'half' } as RequestInit)
 }
 
-/** The response's headers as `res.writeHead` takes them: every `Set-Cookie` kept apart, as an array. */
-function nodeHeadersOf(response: Response): Record<string, string | string[]> {
+/** Headers HTTP/2 forbids (RFC 9113 §8.2.2): Node drops each with a warning, on every request. */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
+
+/**
+ * The response's headers as `res.writeHead` takes them: every `Set-Cookie` kept apart, as an array;
+ * over HTTP/2, without the connection-specific ones (`Connection: keep-alive` is an HTTP/1.1 matter).
+ */
+function nodeHeadersOf(response: Response, http2: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
-    out[name] = value
+    if (!(http2 && CONNECTION_SPECIFIC.has(name))) out[name] = value
   })
   const cookies = response.headers.getSetCookie?.()
   if (cookies?.length) out['set-cookie'] = cookies
@@ -176,7 +184,7 @@ async function serveNode(
     }
     if (aborter.signal.aborted) return
     const response = await handler(toRequest(req, aborter.signal), ...rest)
-    res.writeHead(response.status, nodeHeadersOf(response))
+    res.writeHead(response.status, nodeHeadersOf(response, (req.httpVersionMajor ?? 1) >= 2))
     res.flushHeaders?.()
     const connection = (response as Response & { [HANDLE]?: Pipeable })[HANDLE]
     if (connection?.open && response.body && !response.body.locked) {
