@@ -84,8 +84,11 @@ const common: Options = {
   esbuildPlugins: [],
 }
 
+const present = (names: Entry[]) =>
+  Object.fromEntries(names.filter((n) => existsSync(entries[n])).map((n) => [n, entries[n]]))
+
 function config(names: Entry[], extra: Options = {}): Options[] {
-  const entry = Object.fromEntries(names.filter((n) => existsSync(entries[n])).map((n) => [n, entries[n]]))
+  const entry = present(names)
   return (['esm', 'cjs'] as const).map((format) => ({
     ...common,
     ...extra,
@@ -95,8 +98,16 @@ function config(names: Entry[], extra: Options = {}): Options[] {
   }))
 }
 
+const all = Object.keys(entries) as Entry[]
+
 export default defineConfig([
-  ...config(['core', 'server', 'index.react-server', 'node', 'client', 'index', 'redis']),
+  // The declarations of every entry come from one build, so they share their chunks: a type reached
+  // from two entries (`useSSE` from the root and from /react) is one declaration, not two copies that
+  // TypeScript would compare structurally and, for conditional types, find different.
+  ...config(
+    all.filter((n) => n !== 'react'),
+    { dts: { entry: present(all) } },
+  ),
   // The hook's file must start with the directive, or Next treats it as a server module.
-  ...config(['react'], { banner: { js: "'use client';" } }),
+  ...config(['react'], { banner: { js: "'use client';" }, dts: false }),
 ])

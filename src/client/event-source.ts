@@ -1,6 +1,7 @@
 import type { SSEError } from '../core'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
 import { connect, type EventSourceInit } from './source-connection'
+import type { SSEEventName } from './store'
 
 export type { EventSourceInit } from './source-connection'
 
@@ -76,7 +77,8 @@ type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean;
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed listeners, see the interface below.
-export class EventSource extends EventTarget {
+// biome-ignore lint/correctness/noUnusedVariables: `Events` is read by the interface merged below.
+export class EventSource<Events = any> extends EventTarget {
   static readonly CONNECTING = CONNECTING
   static readonly OPEN = OPEN
   static readonly CLOSED = CLOSED
@@ -139,18 +141,19 @@ export class EventSource extends EventTarget {
   }
 }
 
-// Typed listeners, as lib.dom types the native EventSource: declarations only, no code.
-export interface EventSource {
+// Typed listeners, as lib.dom types the native EventSource: declarations only, no code. `Events` (a typed
+// route handler, `typeof GET`, or `SSEEvents<Map>`) limits the names to its events; by default any name.
+export interface EventSource<Events = any> {
   addEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]>,
     options?: Options,
   ): void
-  addEventListener(type: string, listener: Listener<SSEMessageEvent>, options?: Options): void
+  addEventListener(type: SSEEventName<Events>, listener: Listener<SSEMessageEvent>, options?: Options): void
   removeEventListener<K extends keyof EventSourceEventMap>(
     type: K,
     listener: Listener<EventSourceEventMap[K]>,
     options?: Options,
   ): void
-  removeEventListener(type: string, listener: Listener<SSEMessageEvent>, options?: Options): void
+  removeEventListener(type: SSEEventName<Events>, listener: Listener<SSEMessageEvent>, options?: Options): void
 }

@@ -5,7 +5,7 @@
  * `useSSE` is built on. Web APIs only.
  * @module
  */
-export { isSSEError, SSEError, type SSEErrorCode } from '../core'
+export { isSSEError, SSEError, type SSEErrorCode, type SSEEvents } from '../core'
 export { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
 export {
   EventSource,
@@ -15,9 +15,12 @@ export {
   type SSEMessageEvent,
 } from './event-source'
 export { createParser, type ParsedEvent, type Parser, type ParserOptions } from './parser'
+export type { SchemaIssue, SchemaOutput, StandardSchema } from './schema'
 export {
   createSSEStore,
   type SSEConnectionState,
+  type SSEData,
+  type SSEEventName,
   type SSEOptions,
   type SSESnapshot,
   type SSEStore,

@@ -1,8 +1,9 @@
-import { type HeadersLike, SSEError } from '../core'
+import { type EventName, type EventsOf, type HeadersLike, SSEError } from '../core'
 import type { ReconnectPolicy } from './backoff'
 import type { ParsedEvent } from './parser'
 import { CLOSED, CONNECTING, OPEN } from './ready-state'
 import { share } from './registry'
+import { type StandardSchema, validate } from './schema'
 import type { EventSourceInit, SourceListener } from './source-connection'
 
 /*
@@ -22,6 +23,37 @@ import type { EventSourceInit, SourceListener } from './source-connection'
 export type SSEConnectionState = 'connecting' | 'open' | 'closed'
 
 /**
+ * The data a store or hook typed by `T` holds. `T` is the data type itself (`useSSE<{ count: number }>`,
+ * the original meaning), or a typed route handler (`useSSE<typeof GET>`) or `SSEEvents<Map>`, whose
+ * events' data it then is: one of them, since a store listens to one name chosen at run time.
+ *
+ * @example
+ * ```ts
+ * type Feed = SSEEvents<{ counter: { count: number }; done: null }>
+ * type Data = SSEData<Feed> // { count: number } | null
+ * type Same = SSEData<{ count: number }> // { count: number }
+ * ```
+ */
+export type SSEData<T> = [EventsOf<T>] extends [never]
+  ? IsHandler<T> extends true
+    ? any
+    : T
+  : EventsOf<T>[EventName<EventsOf<T>>]
+
+/** A function type: a handler without an event map (event data is JSON, never a function). @internal */
+type IsHandler<T> = [T] extends [(...args: any[]) => any] ? true : false
+
+/**
+ * The event names `T` allows: any string for a data type, the names of its map for a typed handler.
+ *
+ * @example
+ * ```ts
+ * const name: SSEEventName<typeof GET> = 'counter' // 'countr' would not compile
+ * ```
+ */
+export type SSEEventName<T> = [EventsOf<T>] extends [never] ? string : EventName<EventsOf<T>>
+
+/**
  * Options of `useSSE` and {@link createSSEStore}. The first four are the original `use-next-sse` API.
  *
  * @example
@@ -38,7 +70,7 @@ export interface SSEOptions<T = any> {
   /** The endpoint, relative to the page or absolute. */
   url: string
   /** The event type to listen to (the server's `event:` field). Defaults to `'message'`. */
-  eventName?: string
+  eventName?: SSEEventName<T>
   /**
    * Reconnection after the stream ends or a network error. `false` (the default): the state becomes
    * `closed`. `true`: the defaults below. An object: `interval` (ms between attempts, default 1000, never
@@ -73,12 +105,18 @@ export interface SSEOptions<T = any> {
    * or a function. A failure sets `error` to an `SSEError` with code `PARSE` (cleared by the next good
    * event) and never throws.
    */
-  parse?: 'json' | 'text' | ((data: string, event: ParsedEvent) => T)
+  parse?: 'json' | 'text' | ((data: string, event: ParsedEvent) => SSEData<T>)
+  /**
+   * Validates the parsed data with any Standard Schema (zod, valibot, arktype...): one schema, or one per
+   * event name. Data that fails sets `error` (code `VALIDATION`, with the `issues`) and keeps the last
+   * valid `data`; the next valid event clears it. Async schemas keep the events' order.
+   */
+  schema?: StandardSchema<unknown, SSEData<T>> | { readonly [name: string]: StandardSchema | undefined }
   /**
    * Called once for every event, in order, even when several arrive between two renders, with the
    * parsed data and the raw event (`type`, `data` text, `lastEventId`).
    */
-  onMessage?: (data: T, event: ParsedEvent) => void
+  onMessage?: (data: SSEData<T>, event: ParsedEvent) => void
   /** Called each time the connection opens. */
   onOpen?: () => void
   /** Called with each connection or parse error. */
@@ -120,7 +158,7 @@ export interface SSEStore<T> {
    * The current snapshot. Until the first `subscribe()` (so on the server, and while hydrating) it is
    * the initial one: `connecting` (or `closed` when disabled), no data, no error.
    */
-  getSnapshot(): SSESnapshot<T>
+  getSnapshot(): SSESnapshot<SSEData<T>>
   /** Leaves the connection (closing it if no one else uses it); the state becomes `closed`. */
   close(): void
   /** Joins again after `close()` or a fatal error; a live shared connection is kept as it is. */
@@ -153,6 +191,7 @@ function policyOf(reconnect: SSEOptions['reconnect']): false | ReconnectPolicy {
  * ```
  */
 export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
+  type Data = SSEData<T>
   const { url, eventName = 'message', withCredentials, headers, enabled = true } = options
   const init: EventSourceInit = {
     withCredentials,
@@ -161,7 +200,7 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
     headers: typeof headers === 'function' ? () => (store.options.headers as typeof headers)() : headers,
   }
   const listeners = new Set<() => void>()
-  let snapshot: SSESnapshot<T> = {
+  let snapshot: SSESnapshot<Data> = {
     data: null,
     error: null,
     lastEventId: null,
@@ -169,27 +208,59 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
   }
   let leave: (() => void) | undefined
 
-  const set = (patch: Partial<SSESnapshot<T>>): void => {
+  const set = (patch: Partial<SSESnapshot<Data>>): void => {
     snapshot = { ...snapshot, ...patch }
     for (const listener of listeners) listener()
   }
+
+  const deliver = (data: Data, event: ParsedEvent): void => {
+    set({ data, error: null, lastEventId: event.lastEventId || null })
+    store.options.onMessage?.(data, event)
+  }
+  const fail = (error: SSEError): void => {
+    set({ error })
+    store.options.onError?.(error)
+  }
+  /*
+   * An async schema must not let a later event overtake an earlier one: while one is being validated,
+   * what follows (valid or not, validated or not) waits in line behind it.
+   */
+  let queue: Promise<unknown> = Promise.resolve()
+  let waiting = 0
+  let generation = 0
+  const enqueue = (work: () => unknown): void => {
+    waiting++
+    const round = generation
+    queue = queue
+      .then(() => (round === generation ? work() : undefined))
+      .catch((error) => console.error('[use-next-sse] an onMessage or onError callback threw', error))
+      .finally(() => waiting--)
+  }
+  const after = (step: () => void): void => (waiting === 0 ? step() : enqueue(step))
 
   // Read `store.options` when called, never the options the store was made with.
   const member: SourceListener = {
     onEvent(event) {
       if (event.type !== eventName) return
-      const { parse = 'json', onMessage, onError } = store.options
+      const { parse = 'json', schema } = store.options
       const text = event.data
-      let data: T
+      let data: Data
       try {
         data = parse === 'json' ? (text ? JSON.parse(text) : null) : parse === 'text' ? text : parse(text, event)
       } catch (cause) {
-        const error = new SSEError('PARSE', `Unreadable "${eventName}" data: ${cause}`, { cause })
-        set({ error })
-        return onError?.(error)
+        return after(() => fail(new SSEError('PARSE', `Unreadable "${eventName}" data: ${cause}`, { cause })))
       }
-      set({ data, error: null, lastEventId: event.lastEventId || null })
-      onMessage?.(data, event)
+      const check = schema && ('~standard' in schema ? (schema as StandardSchema) : schema[eventName])
+      if (!check) return after(() => deliver(data, event))
+      const round = generation
+      const result = validate(check as StandardSchema, data, eventName)
+      const apply = (checked: Awaited<typeof result>) => {
+        if (round !== generation) return // validated for a store that was closed since
+        if ('error' in checked) fail(checked.error)
+        else deliver(checked.value as Data, event)
+      }
+      if (result instanceof Promise) enqueue(() => result.then(apply))
+      else after(() => apply(result))
     },
     onState({ state, error }) {
       const { onOpen, onError } = store.options
@@ -219,6 +290,7 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
     },
     getSnapshot: () => snapshot,
     close() {
+      generation++
       leave?.()
       leave = undefined
       set({ connectionState: 'closed' })

@@ -16,6 +16,8 @@
  *   refuses), so no request was sent; `cause` is the thrown value. Retried as `NETWORK` is.
  * - `MAX_ATTEMPTS`: the client gave up after its reconnect policy's last attempt.
  * - `PARSE`: an event's data could not be parsed (for example invalid JSON in `useSSE`).
+ * - `VALIDATION`: an event's data did not pass the `schema` option; `issues` lists why (or `cause` holds
+ *   what the schema threw). The next valid event clears it.
  * - `MAX_BUFFER_SIZE`: a line or event grew past the parser's `maxBufferSize`.
  * - `HISTORY_GAP`: a client resumed from an id older than the channel's history.
  * - `BACKPLANE`: a channel backplane (Redis) failed; it reconnects and resumes on its own.
@@ -32,6 +34,7 @@ export type SSEErrorCode =
   | 'HEADERS_FAILED'
   | 'MAX_ATTEMPTS'
   | 'PARSE'
+  | 'VALIDATION'
   | 'MAX_BUFFER_SIZE'
   | 'HISTORY_GAP'
   | 'BACKPLANE'
@@ -54,11 +57,18 @@ export class SSEError extends Error {
   readonly code: SSEErrorCode
   /** The HTTP status, for `HTTP_STATUS` and `NO_CONTENT`. */
   readonly status?: number
+  /** What the schema found wrong, for `VALIDATION` (Standard Schema issues: a message, and a path). */
+  readonly issues?: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<unknown> }>
 
-  constructor(code: SSEErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(
+    code: SSEErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number; issues?: SSEError['issues'] },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     if (options?.status !== undefined) this.status = options.status
+    if (options?.issues !== undefined) this.issues = options.issues
   }
 }
 

@@ -1,5 +1,5 @@
 import { useInsertionEffect, useMemo, useState, useSyncExternalStore } from 'react'
-import { createSSEStore, type SSEOptions, type SSESnapshot } from '../client'
+import { createSSEStore, type SSEData, type SSEOptions, type SSESnapshot } from '../client'
 
 /**
  * What {@link useSSE} returns: the original `use-next-sse` result, plus `reconnect`.
@@ -41,7 +41,7 @@ export interface SSEResult<T> extends SSESnapshot<T> {
  * }
  * ```
  */
-export function useSSE<T = any>(options: SSEOptions<T>): SSEResult<T> {
+export function useSSE<T = any>(options: SSEOptions<T>): SSEResult<SSEData<T>> {
   // The store depends on the options' values only: JSON drops the functions (callbacks, parse, a headers
   // function), which are read from `store.options` when used.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the JSON holds every value the store is made from.

@@ -8,7 +8,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { StrictMode, Suspense, startTransition, useEffect, useState } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { SSEError } from '../../src/client'
+import type { SSEData, SSEError } from '../../src/client'
 import { type SSEResult, useSSE } from '../../src/react'
 import type { SendFunction, SSECallback } from '../../src/server'
 import { startSSEServer } from './server'
@@ -41,7 +41,7 @@ function Show<T>({
   onResult,
 }: {
   options: Parameters<typeof useSSE<T>>[0]
-  onResult?: (r: SSEResult<T>) => void
+  onResult?: (r: SSEResult<SSEData<T>>) => void
 }) {
   const result = useSSE<T>(options)
   onResult?.(result)

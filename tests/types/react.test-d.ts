@@ -1,7 +1,15 @@
 import { useSSE as fromRoot } from 'use-next-sse'
-import type { ParsedEvent, SSEConnectionState, SSEError } from 'use-next-sse/client'
+import {
+  createSSEStore,
+  EventSource,
+  type ParsedEvent,
+  type SSEConnectionState,
+  type SSEError,
+} from 'use-next-sse/client'
 import { type SSEResult, useSSE } from 'use-next-sse/react'
+import { createSSEHandler, type SSEEvents } from 'use-next-sse/server'
 import { describe, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
 
 /*
  * Hooks are called outside components here: type tests are compiled, never run.
@@ -66,5 +74,57 @@ describe('useSSE', () => {
     useSSE({ url: '/x', parse: 'xml' })
     // @ts-expect-error T constrains what parse returns
     useSSE<number>({ url: '/x', parse: (text) => text })
+  })
+})
+
+type Feed = { counter: { count: number }; done: null }
+// The route module's export; a client imports its type only (`import type { GET } from '…/route'`).
+const GET = createSSEHandler<Feed>(() => {})
+
+describe('useSSE typed by the route handler', () => {
+  it("checks the event name against the handler's events, and types data as their data", () => {
+    const { data } = useSSE<typeof GET>({ url: '/api/feed', eventName: 'counter' })
+    expectTypeOf(data).toEqualTypeOf<{ count: number } | null>()
+    // @ts-expect-error no such event
+    useSSE<typeof GET>({ url: '/api/feed', eventName: 'countr' })
+    useSSE<typeof GET>({
+      url: '/api/feed',
+      eventName: 'done',
+      onMessage: (value) => expectTypeOf(value).toEqualTypeOf<{ count: number } | null>(),
+    })
+  })
+
+  it('takes SSEEvents<Map> as well as a handler, and keeps a plain data type meaning data', () => {
+    expectTypeOf(useSSE<SSEEvents<Feed>>({ url: '/x', eventName: 'counter' }).data).toEqualTypeOf<{
+      count: number
+    } | null>()
+    expectTypeOf(useSSE<{ count: number }>({ url: '/x', eventName: 'anything' }).data).toEqualTypeOf<{
+      count: number
+    } | null>()
+    // An untyped handler names no events: any name, any data.
+    const untyped = createSSEHandler(() => {})
+    expectTypeOf(useSSE<typeof untyped>({ url: '/x', eventName: 'whatever' }).data).toBeAny()
+  })
+
+  it('types createSSEStore and the EventSource the same way', () => {
+    const store = createSSEStore<typeof GET>({ url: '/api/feed', eventName: 'counter' })
+    expectTypeOf(store.getSnapshot().data).toEqualTypeOf<{ count: number } | null>()
+    // @ts-expect-error no such event
+    createSSEStore<typeof GET>({ url: '/api/feed', eventName: 'nope' })
+    const source = new EventSource<typeof GET>('/api/feed')
+    source.addEventListener('counter', (event) => expectTypeOf(event.data).toEqualTypeOf<string>())
+    source.addEventListener('open', () => {})
+    source.addEventListener('error', () => {})
+    // @ts-expect-error no such event
+    source.addEventListener('countr', () => {})
+    new EventSource('/x').addEventListener('anything', () => {})
+  })
+
+  it('infers the data type from a schema, and checks a schema against the type given', () => {
+    const schema = z.object({ count: z.number() })
+    expectTypeOf(useSSE({ url: '/x', schema }).data).toEqualTypeOf<{ count: number } | null>()
+    useSSE<typeof GET>({ url: '/x', eventName: 'counter', schema: { counter: schema } })
+    // @ts-expect-error the schema gives a string, the type says a number
+    useSSE<number>({ url: '/x', schema: z.string() })
   })
 })
