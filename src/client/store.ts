@@ -25,20 +25,22 @@ export type SSEConnectionState = 'connecting' | 'open' | 'closed'
 /**
  * The data a store or hook typed by `T` holds. `T` is the data type itself (`useSSE<{ count: number }>`,
  * the original meaning), or a typed route handler (`useSSE<typeof GET>`) or `SSEEvents<Map>`, whose
- * events' data it then is: one of them, since a store listens to one name chosen at run time.
+ * events' data it then is: the data of event `E` when the name is given as a type
+ * (`useSSE<typeof GET, 'counter'>`), else of any of them.
  *
  * @example
  * ```ts
  * type Feed = SSEEvents<{ counter: { count: number }; done: null }>
  * type Data = SSEData<Feed> // { count: number } | null
+ * type Counter = SSEData<Feed, 'counter'> // { count: number }
  * type Same = SSEData<{ count: number }> // { count: number }
  * ```
  */
-export type SSEData<T> = [EventsOf<T>] extends [never]
+export type SSEData<T, E extends string = SSEEventName<T>> = [EventsOf<T>] extends [never]
   ? IsHandler<T> extends true
     ? any
     : T
-  : EventsOf<T>[EventName<EventsOf<T>>]
+  : EventsOf<T>[E & EventName<EventsOf<T>>]
 
 /** A function type: a handler without an event map (event data is JSON, never a function). @internal */
 type IsHandler<T> = [T] extends [(...args: any[]) => any] ? true : false
@@ -66,11 +68,11 @@ export type SSEEventName<T> = [EventsOf<T>] extends [never] ? string : EventName
  * }
  * ```
  */
-export interface SSEOptions<T = any> {
+export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
   /** The endpoint, relative to the page or absolute. */
   url: string
   /** The event type to listen to (the server's `event:` field). Defaults to `'message'`. */
-  eventName?: SSEEventName<T>
+  eventName?: E
   /**
    * Reconnection after the stream ends or a network error. `false` (the default): the state becomes
    * `closed`. `true`: the defaults below. An object: `interval` (ms between attempts, default 1000, never
@@ -105,18 +107,18 @@ export interface SSEOptions<T = any> {
    * or a function. A failure sets `error` to an `SSEError` with code `PARSE` (cleared by the next good
    * event) and never throws.
    */
-  parse?: 'json' | 'text' | ((data: string, event: ParsedEvent) => SSEData<T>)
+  parse?: 'json' | 'text' | ((data: string, event: ParsedEvent) => SSEData<T, E>)
   /**
    * Validates the parsed data with any Standard Schema (zod, valibot, arktype...): one schema, or one per
    * event name. Data that fails sets `error` (code `VALIDATION`, with the `issues`) and keeps the last
    * valid `data`; the next valid event clears it. Async schemas keep the events' order.
    */
-  schema?: StandardSchema<unknown, SSEData<T>> | { readonly [name: string]: StandardSchema | undefined }
+  schema?: StandardSchema<unknown, SSEData<T, E>> | { readonly [name: string]: StandardSchema | undefined }
   /**
    * Called once for every event, in order, even when several arrive between two renders, with the
    * parsed data and the raw event (`type`, `data` text, `lastEventId`).
    */
-  onMessage?: (data: SSEData<T>, event: ParsedEvent) => void
+  onMessage?: (data: SSEData<T, E>, event: ParsedEvent) => void
   /** Called each time the connection opens. */
   onOpen?: () => void
   /** Called with each connection or parse error. */
@@ -151,20 +153,20 @@ export interface SSESnapshot<T> {
  * store.reconnect() // join again
  * ```
  */
-export interface SSEStore<T> {
+export interface SSEStore<T, E extends string = SSEEventName<T>> {
   /** Adds a listener; the first one connects (or joins a shared connection), the last one to leave lets go. */
   subscribe(listener: () => void): () => void
   /**
    * The current snapshot. Until the first `subscribe()` (so on the server, and while hydrating) it is
    * the initial one: `connecting` (or `closed` when disabled), no data, no error.
    */
-  getSnapshot(): SSESnapshot<SSEData<T>>
+  getSnapshot(): SSESnapshot<SSEData<T, E>>
   /** Leaves the connection (closing it if no one else uses it); the state becomes `closed`. */
   close(): void
   /** Joins again after `close()` or a fatal error; a live shared connection is kept as it is. */
   reconnect(): void
   /** Read when events arrive (`parse` and the callbacks): assign to update them. */
-  options: SSEOptions<T>
+  options: SSEOptions<T, E>
 }
 
 /** `connectionState` by ready state: `STATES[OPEN]` is `'open'`. */
@@ -190,8 +192,10 @@ function policyOf(reconnect: SSEOptions['reconnect']): false | ReconnectPolicy {
  * const unsubscribe = store.subscribe(() => console.log(store.getSnapshot().data?.temperature))
  * ```
  */
-export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
-  type Data = SSEData<T>
+export function createSSEStore<T = any, E extends SSEEventName<T> = SSEEventName<T>>(
+  options: SSEOptions<T, E>,
+): SSEStore<T, E> {
+  type Data = SSEData<T, E>
   const { url, eventName = 'message', withCredentials, headers, enabled = true } = options
   const init: EventSourceInit = {
     withCredentials,
@@ -277,7 +281,7 @@ export function createSSEStore<T = any>(options: SSEOptions<T>): SSEStore<T> {
     set({ connectionState: STATES[connection.state], error: connection.error })
   }
 
-  const store: SSEStore<T> = {
+  const store: SSEStore<T, E> = {
     options,
     subscribe(listener) {
       listeners.add(listener)

@@ -1,5 +1,5 @@
 import { useInsertionEffect, useMemo, useState, useSyncExternalStore } from 'react'
-import { createSSEStore, type SSEData, type SSEOptions, type SSESnapshot } from '../client'
+import { createSSEStore, type SSEData, type SSEEventName, type SSEOptions, type SSESnapshot } from '../client'
 
 /**
  * What {@link useSSE} returns: the original `use-next-sse` result, plus `reconnect`.
@@ -41,11 +41,13 @@ export interface SSEResult<T> extends SSESnapshot<T> {
  * }
  * ```
  */
-export function useSSE<T = any>(options: SSEOptions<T>): SSEResult<SSEData<T>> {
+export function useSSE<T = any, E extends SSEEventName<T> = SSEEventName<T>>(
+  options: SSEOptions<T, E>,
+): SSEResult<SSEData<T, E>> {
   // The store depends on the options' values only: JSON drops the functions (callbacks, parse, a headers
   // function), which are read from `store.options` when used.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the JSON holds every value the store is made from.
-  const store = useMemo(() => createSSEStore<T>(options), [JSON.stringify(options)])
+  const store = useMemo(() => createSSEStore<T, E>(options), [JSON.stringify(options)])
   // Made once, so `close` and `reconnect` keep their identity for the component's whole life; they act
   // on the store of the latest commit.
   const [latest] = useState(() => ({

@@ -94,6 +94,21 @@ describe('useSSE typed by the route handler', () => {
     })
   })
 
+  it("types data as one event's when its name is given as the second type argument", () => {
+    const counter = useSSE<typeof GET, 'counter'>({ url: '/api/feed', eventName: 'counter' })
+    expectTypeOf(counter.data).toEqualTypeOf<{ count: number } | null>()
+    expectTypeOf(useSSE<typeof GET, 'done'>({ url: '/api/feed', eventName: 'done' }).data).toEqualTypeOf<null>()
+    // @ts-expect-error not one of the route's events
+    useSSE<typeof GET, 'countr'>({ url: '/api/feed', eventName: 'countr' })
+    // @ts-expect-error the option must name the same event as the type
+    useSSE<typeof GET, 'counter'>({ url: '/api/feed', eventName: 'done' })
+    expectTypeOf(
+      createSSEStore<typeof GET, 'counter'>({ url: '/x', eventName: 'counter' }).getSnapshot().data,
+    ).toEqualTypeOf<{
+      count: number
+    } | null>()
+  })
+
   it('takes SSEEvents<Map> as well as a handler, and keeps a plain data type meaning data', () => {
     expectTypeOf(useSSE<SSEEvents<Feed>>({ url: '/x', eventName: 'counter' }).data).toEqualTypeOf<{
       count: number

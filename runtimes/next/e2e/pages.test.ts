@@ -70,7 +70,7 @@ describe('demo pages', { timeout: 90_000 }, () => {
     }
   })
 
-  test('dashboard: the metrics appear, a new sample replaces them, the state badge says open', async () => {
+  test('dashboard: the metrics appear, a new sample replaces them and extends the live charts, the state badge says open', async () => {
     const { page, problems } = await browser.open(`${base}/dashboard`)
     try {
       await waitForText(page, state(), (t) => t === 'open', 'open')
@@ -82,7 +82,15 @@ describe('demo pages', { timeout: 90_000 }, () => {
       const number = (sample: string) => Number(/#(\d+)/.exec(sample)![1])
       // The route sends a sample every five seconds: the next one arrives on the same connection.
       await waitForText(page, '[data-testid=sample]', (t) => number(t) > number(first), 'the next sample')
+      // Each metric is charted over its last minute: one point per sample received, labelled with its range.
       expect(await page.locator('.sparkline').count()).toBe(3)
+      for (const title of ['Active Users', 'Requests/sec', 'Error Rate']) {
+        const chart = page.locator(`[data-testid="metric-${title}"] [data-testid=chart]`)
+        expect(Number(await chart.getAttribute('data-points')), title).toBeGreaterThanOrEqual(2)
+        expect(await chart.locator('path').count(), title).toBe(2)
+        expect(await chart.locator('[data-testid=chart-range]').textContent(), title).toMatch(/^[\d.]+ – [\d.]+$/)
+        expect(await chart.locator('svg').getAttribute('aria-label'), title).toMatch(/over the last minute/)
+      }
       await browser.screenshot(page, 'dashboard')
       expect(problems).toEqual([])
     } finally {

@@ -2,14 +2,19 @@
 import { useState } from 'react'
 import { useSSE } from 'use-next-sse'
 import type { Metrics } from '../_lib/metrics'
-import { MetricCard } from './metric-card'
+import type { GET } from '../api/metrics/route'
+import { MetricCard, type Point } from './metric-card'
 
+/** Samples kept: the chart shows the last minute, and at one sample every 5 s that is 12; keep a margin. */
 const KEEP = 24
+
+const series = (history: Metrics[], pick: (m: Metrics) => number): Point[] => history.map((m) => [m.at, pick(m)])
 
 // Client: components/Dashboard.tsx, as in the README, with a short history per metric.
 export function Dashboard() {
   const [history, setHistory] = useState<Metrics[]>([])
-  const { data, error, connectionState } = useSSE<Metrics>({
+  // Typed by the route (a type-only import): `eventName` is checked, `data` is a Metrics.
+  const { data, error, connectionState } = useSSE<typeof GET>({
     url: '/api/metrics',
     eventName: 'metrics',
     reconnect: { interval: 3000, maxAttempts: 10 },
@@ -42,13 +47,13 @@ export function Dashboard() {
       {error && <div className="alert alert-error">{error.message}</div>}
       {data ? (
         <div className="metrics">
-          <MetricCard title="Active Users" value={data.activeUsers} history={history.map((m) => m.activeUsers)} />
+          <MetricCard title="Active Users" value={data.activeUsers} history={series(history, (m) => m.activeUsers)} />
           <MetricCard
             title="Requests/sec"
             value={data.requestsPerSecond}
-            history={history.map((m) => m.requestsPerSecond)}
+            history={series(history, (m) => m.requestsPerSecond)}
           />
-          <MetricCard title="Error Rate" value={`${data.errorRate}%`} history={history.map((m) => m.errorRate)} />
+          <MetricCard title="Error Rate" value={`${data.errorRate}%`} history={series(history, (m) => m.errorRate)} />
         </div>
       ) : (
         <div className="empty">Waiting for the first sample…</div>

@@ -1,22 +1,9 @@
 'use client'
 import { useState } from 'react'
 import { useSSE } from 'use-next-sse'
+import type { GET } from '../api/export/route'
 import { ConnectionBadge } from './connection-badge'
 import { ProgressBar } from './progress-bar'
-
-interface ProgressData {
-  progress: number
-  processed: number
-  total: number
-  completed?: boolean
-}
-
-interface Completion {
-  completed: true
-  total: number
-  bytes: number
-  seconds: number
-}
 
 /** A button that starts an export; each run is a new connection. */
 export function ExportPanel() {
@@ -47,11 +34,11 @@ export function ExportPanel() {
 export function ExportProgress({ run }: { run: number }) {
   // One URL per run: hooks share connections by URL, and a new run must not join the previous one.
   const url = `/api/export?run=${run}`
-  const { data, error, connectionState } = useSSE<ProgressData>({
+  const { data, error, connectionState } = useSSE<typeof GET, 'progress'>({
     url,
     eventName: 'progress',
   })
-  const complete = useSSE<Completion>({ url, eventName: 'complete' })
+  const complete = useSSE<typeof GET, 'complete'>({ url, eventName: 'complete' })
 
   const status = (
     <div className="row" style={{ marginBottom: 12 }}>
@@ -66,7 +53,8 @@ export function ExportProgress({ run }: { run: number }) {
         <div className="muted">Starting export...</div>
       </>
     )
-  const done = complete.data?.completed || data.completed
+  // The route says "complete" with its own event; a progress event never carries it (the types say so).
+  const done = complete.data?.completed === true
   return (
     <div data-testid="export">
       {status}

@@ -2,6 +2,7 @@
 import { useState } from 'react'
 import { useSSE } from 'use-next-sse'
 import type { Notification } from '../_lib/notifications'
+import type { GET } from '../api/notifications/route'
 import { ConnectionBadge } from './connection-badge'
 import { Icon } from './icon'
 
@@ -9,7 +10,7 @@ import { Icon } from './icon'
 export function NotificationBell() {
   const [feed, setFeed] = useState<Notification[]>([])
   const [busy, setBusy] = useState(false)
-  const { data, error, connectionState } = useSSE<Notification>({
+  const { data, error, connectionState } = useSSE<typeof GET>({
     url: '/api/notifications',
     eventName: 'notification',
     reconnect: true,

@@ -1,6 +1,7 @@
 'use client'
 import { useState } from 'react'
 import { useSSE } from 'use-next-sse'
+import type { GET } from '../api/events/route'
 import { ConnectionBadge } from './connection-badge'
 import { Sensor } from './sensor'
 
@@ -16,19 +17,20 @@ export function SensorMonitor() {
   const [humidities, onHumidity] = useCount()
   const [pressures, onPressure] = useCount()
 
-  const temperature = useSSE<{ temperature: number }>({
+  // Typed by the route; the second type argument picks the event, so `data` is that event's data.
+  const temperature = useSSE<typeof GET, 'temperature'>({
     url: '/api/events',
     eventName: 'temperature',
     onMessage: onTemperature,
   })
 
-  const humidity = useSSE<{ humidity: number }>({
+  const humidity = useSSE<typeof GET, 'humidity'>({
     url: '/api/events',
     eventName: 'humidity',
     onMessage: onHumidity,
   })
 
-  const pressure = useSSE<{ pressure: number }>({
+  const pressure = useSSE<typeof GET, 'pressure'>({
     url: '/api/events',
     eventName: 'pressure',
     onMessage: onPressure,

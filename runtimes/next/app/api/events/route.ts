@@ -3,8 +3,10 @@ import { createSSEHandler } from 'use-next-sse'
 
 export const dynamic = 'force-dynamic'
 
+type Sensors = { temperature: { temperature: number }; humidity: { humidity: number }; pressure: { pressure: number } }
+
 // biome-ignore lint/correctness/noUnusedFunctionParameters: the README's signature
-export const GET = createSSEHandler((send, close) => {
+export const GET = createSSEHandler<Sensors>((send, close) => {
   // Send different event types
   const interval1 = setInterval(() => {
     send({ temperature: Math.random() * 30 }, 'temperature')

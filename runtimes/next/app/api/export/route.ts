@@ -4,7 +4,13 @@ import { fetchDataInChunks, getTotalRecords, processChunk } from '../../_lib/exp
 
 export const dynamic = 'force-dynamic'
 
-export const GET = createSSEHandler(async (send, close, { signal }) => {
+/** The export's two events: typed here, read by the page through this handler's type. */
+export type ExportEvents = {
+  progress: { progress: number; processed: number; total: number }
+  complete: { completed: true; total: number; bytes: number; seconds: number }
+}
+
+export const GET = createSSEHandler<ExportEvents>(async (send, close, { signal }) => {
   const exportData = async () => {
     const started = Date.now()
     const total = await getTotalRecords()

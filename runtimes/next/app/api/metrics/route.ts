@@ -1,11 +1,12 @@
 // Server: app/api/metrics/route.ts, as in the README (plus a first sample at once, and the watcher count).
 import { createSSEHandler } from 'use-next-sse'
-import { fetchMetrics, watchers } from '../../_lib/metrics'
+import { fetchMetrics, type Metrics, watchers } from '../../_lib/metrics'
 
 export const dynamic = 'force-dynamic'
 
+// Typed by its events: the dashboard imports this handler's type, so both ends agree on `metrics`.
 // biome-ignore lint/correctness/noUnusedFunctionParameters: the README's signature
-export const GET = createSSEHandler((send, close) => {
+export const GET = createSSEHandler<{ metrics: Metrics }>((send, close) => {
   watchers(+1)
   const tick = async () => {
     const metrics = await fetchMetrics()

@@ -1,11 +1,11 @@
 // Server: app/api/notifications/route.ts, as in the README.
 import { createSSEHandler } from 'use-next-sse'
-import { notificationService, userIdOf } from '../../_lib/notifications'
+import { type Notification, notificationService, userIdOf } from '../../_lib/notifications'
 
 export const dynamic = 'force-dynamic'
 
 // biome-ignore lint/correctness/noUnusedFunctionParameters: the README's signature
-export const GET = createSSEHandler((send, close, { onClose, request }) => {
+export const GET = createSSEHandler<{ notification: Notification }>((send, close, { onClose, request }) => {
   const userId = userIdOf(request) // the demo's "auth": a cookie
 
   // Subscribe to notification service
