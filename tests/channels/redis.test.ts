@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { poll, until } from '../../runtimes/harness/poll'
 import { startRedis } from '../../runtimes/harness/process'
 import { createRedisBackplane, type RedisBackplane, type RedisClientLike } from '../../src/channels/redis'
-import { type Channel, createChannel, type HistoryResult } from '../../src/entries/server'
+import { type Channel, createChannel, createSSEHandler, type HistoryResult } from '../../src/entries/server'
 import { connect as attach } from '../helpers/channel'
-import { take } from '../helpers/sse'
+import { sseReader, take } from '../helpers/sse'
 
 type Redis = Awaited<ReturnType<typeof startRedis>>
 let redis: Redis
@@ -223,5 +223,138 @@ describe('shutdown', () => {
     await new Promise((r) => setTimeout(r, 50))
     await (backplane as RedisBackplane).close()
     expect(errors).toEqual([])
+  })
+})
+
+/** UTF-8 bytes as a header holds them: one Latin-1 character per byte (what Node hands a handler). */
+const asHeader = (text: string) => String.fromCharCode(...new TextEncoder().encode(text))
+
+/**
+ * Opens a connection resuming from `lastEventId` as a client sends it: in the `Last-Event-ID` header
+ * (a byte string: UTF-8 arrives as Latin-1, which the server decodes back) or in the query parameter our
+ * client uses cross-origin, where any string fits (NUL, emoji). Returns its oracle reader and what its
+ * `onError` received.
+ */
+function resume<T>(channel: Channel<T>, lastEventId: string, via: 'header' | 'query') {
+  const errors: unknown[] = []
+  const handler = createSSEHandler(
+    (_send, _close, context) => {
+      channel.attach(context)
+    },
+    { onError: (e) => errors.push(e), keepAlive: false },
+  )
+  const request =
+    via === 'header'
+      ? new Request('http://localhost/', { headers: { 'Last-Event-ID': asHeader(lastEventId) } })
+      : new Request(`http://localhost/?lastEventId=${encodeURIComponent(lastEventId)}`)
+  const reader = sseReader(handler(request).body!)
+  cleanups.push(() => reader.cancel())
+  return { reader, errors }
+}
+
+describe('a Last-Event-ID Redis cannot read (issue 21)', () => {
+  /** A channel with three retained events, on an instance whose backplane failures are collected. */
+  async function room() {
+    const { backplane, errors } = await instance()
+    const channel = createChannel<number>({ name: uniqueName(), backplane })
+    const retained: string[] = []
+    for (let i = 1; i <= 3; i++) retained.push(await channel.publish(i))
+    return { channel, retained, backplaneErrors: errors }
+  }
+
+  // Each is either refused by isId (never reaches Redis) or reaches it and must not make it fail.
+  const malformed: [what: string, id: string, via: 'header' | 'query'][] = [
+    ['milliseconds out of range', '99999999999999999999-0', 'header'],
+    ['milliseconds of 2^64', '18446744073709551616-0', 'header'],
+    ['a sequence of 2^64', '0-18446744073709551616', 'header'],
+    ['the largest id (nothing can follow it)', '18446744073709551615-18446744073709551615', 'header'],
+    ['an id ahead of the stream', '18446744073709551615-0', 'header'],
+    ['three parts', '1-2-3', 'header'],
+    ['a negative time', '-1-0', 'header'],
+    ['a negative sequence', '1--1', 'header'],
+    ['only milliseconds', '1', 'header'],
+    ['a fraction', '1.5-0', 'header'],
+    ['an exponent', '1e3-0', 'header'],
+    ['hexadecimal', '0x1-0', 'header'],
+    ['an exclusive range', '(1-0', 'header'],
+    ['the first id of XRANGE', '-', 'header'],
+    ['the last id of XRANGE', '+', 'header'],
+    ['the id of XREAD', '$', 'header'],
+    ['the id of XADD', '*', 'header'],
+    ['a space inside', '1 -0', 'header'],
+    ['a space around', ' 1-0', 'query'],
+    ['Arabic-Indic digits', '١٢-٣', 'header'],
+    ['an emoji', '🙂-0', 'header'],
+    ['an emoji, in the query', '1-🙂', 'query'],
+    ['NUL', '1-0\u0000', 'query'],
+    ['8 kB of digits', `${'9'.repeat(8190)}-0`, 'header'],
+    ['8 kB of text', 'x'.repeat(8192), 'query'],
+  ]
+
+  it.each(malformed)('%s: the gap signal, what is retained, then live events, once each', async (_what, id, via) => {
+    const { channel, retained, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, id, via)
+    const live: string[] = []
+    for (let i = 4; i <= 6; i++) live.push(await channel.publish(i))
+    const got = await take(reader, 7)
+    expect(got[0]?.type).toBe('gap')
+    expect(JSON.parse(got[0]?.data ?? '')).toEqual({ lastEventId: id, oldestId: retained[0] })
+    expect(got.slice(1).map((e) => [e.id, Number(e.data)])).toEqual(
+      [...retained, ...live].map((eventId, i) => [eventId, i + 1]),
+    )
+    // Nothing extra (a duplicate) sits before the next event.
+    const last = await channel.publish(7)
+    expect(await reader.next()).toEqual({ type: 'message', data: '7', id: last })
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  // An empty id is no id (the spec resets the last event id to ""): a fresh connection, no gap.
+  it.each([
+    ['an empty header', '', 'header'],
+    ['a header of spaces (trimmed away)', '   ', 'header'],
+    ['an empty query parameter', '', 'query'],
+  ] as const)('%s: live events only, no gap', async (_what, id, via) => {
+    const { channel, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, id, via)
+    // Published on the connection's own instance, after its subscription: the reader starts before them.
+    const live: string[] = []
+    for (let i = 4; i <= 6; i++) live.push(await channel.publish(i))
+    expect((await take(reader, 3)).map((e) => [e.type, e.id])).toEqual(live.map((eventId) => ['message', eventId]))
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  it('resumes from 0-0 (before everything) with every event and no gap', async () => {
+    const { channel, retained, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, '0-0', 'header')
+    const next = await channel.publish(4)
+    expect((await take(reader, 4)).map((e) => [e.type, e.id])).toEqual(
+      [...retained, next].map((eventId) => ['message', eventId]),
+    )
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  it('closes the stream for a retry when reading the history really fails (Redis stopped)', async () => {
+    const doomed = await startRedis()
+    let stopped = false
+    cleanups.push(() => (stopped ? undefined : doomed.stop()))
+    // Without an offline queue a command fails at once while Redis is away (the default waits for it).
+    const client = createClient({ url: doomed.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 50 } })
+    client.on('error', () => {})
+    await client.connect()
+    const backplane = createRedisBackplane({ client: client as unknown as RedisClientLike, onError: () => {} })
+    cleanups.push(
+      () => client.destroy(),
+      () => backplane.close(),
+    )
+    const channel = createChannel<number>({ name: uniqueName(), backplane })
+    const id = await channel.publish(1)
+    await doomed.stop()
+    stopped = true
+    const { reader, errors } = resume(channel, id, 'header')
+    expect(await reader.rest()).toEqual([])
+    expect(errors).toEqual([expect.objectContaining({ code: 'BACKPLANE' })])
   })
 })

@@ -96,6 +96,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * If Redis restarts or the connection drops, the reader reports the failure to `onError`, reconnects
  * (node-redis does) and resumes from the last id it delivered, so nothing Redis accepted is lost.
  *
+ * Ids are Redis stream ids (`1733232000000-0`). A `Last-Event-ID` that is not one (out of the 64-bit
+ * range, another shape) or that this stream never issued gets the `gap` signal, what is retained, then
+ * live events; only Redis failing closes a stream.
+ *
  * @example
  * ```ts
  * import { createClient } from 'redis'
@@ -244,20 +248,26 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
 
     async history(channel, afterId, { maxEvents = 1000 }): Promise<HistoryResult> {
       const key = prefix + channel
-      if (afterId === null || !isStreamId(afterId)) {
+      const retained = async (): Promise<HistoryResult> => {
         const latest = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', String(maxEvents)])) as Entry[]
         return { events: latest.reverse().map(toEvent), complete: false }
       }
-      // XRANGE before XINFO: a trim in between then shows as a (harmless) gap instead of hiding one.
+      // Not an id of this backplane (the channel asks with null, but a direct caller may not): a gap.
+      if (afterId === null || !isStreamId(afterId)) return retained()
+      // XRANGE before XINFO: a trim in between then shows as a (harmless) gap instead of hiding one. The
+      // range starts at afterId itself, dropped below: the exclusive `(afterId` fails for the largest id,
+      // which has no successor, and a client can send that id.
       const [range, info] = await Promise.all([
-        client.sendCommand(['XRANGE', key, `(${afterId}`, '+']) as Promise<Entry[]>,
+        client.sendCommand(['XRANGE', key, afterId, '+']) as Promise<Entry[]>,
         client.sendCommand(['XINFO', 'STREAM', key]).then(infoOf, () => undefined),
       ])
-      const events = range.map(toEvent)
+      const after = range[0] !== undefined && compareIds(range[0][0], afterId) === 0 ? range.slice(1) : range
+      const events = after.map(toEvent)
       if (info === undefined) return { events, complete: true } // no such stream: nothing was ever lost
       const last = String(info['last-generated-id'] ?? '0-0')
-      // An id ahead of the stream comes from another Redis (or one restarted without persistence).
-      if (compareIds(afterId, last) > 0) return { events, complete: false }
+      // An id ahead of the stream comes from another Redis (or one restarted without persistence): it
+      // orders nothing here, so the client gets what is retained, as for any foreign id.
+      if (compareIds(afterId, last) > 0) return retained()
       // XDEL records the highest id it removed; a removed entry after the client's id is a gap.
       const deleted = info['max-deleted-entry-id']
       if (typeof deleted === 'string' && compareIds(afterId, deleted) < 0) return { events, complete: false }
