@@ -12,7 +12,12 @@ export interface BackplaneEvent {
 export interface Retention {
   /** Keep at most this many events. Defaults to 1000. */
   maxEvents?: number
-  /** Drop events older than this many ms. Default: no age limit. */
+  /**
+   * Drop events older than this many ms. Default: no age limit. Give every instance of a channel the
+   * same value. The backplanes also let a room that goes quiet disappear: the memory backplane drops
+   * history past `maxAge` within 30 s without another publish; on Redis every publish sets the stream's
+   * expiry to `maxAge` plus a second, so the key is gone once its newest event is that old.
+   */
   maxAge?: number
 }
 

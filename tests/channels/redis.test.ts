@@ -150,6 +150,75 @@ describe('createRedisBackplane', () => {
     expect(left).toEqual(['kept', 'new'])
   })
 
+  it('gives the stream of a channel with maxAge an expiry, refreshed by each publish: a quiet room leaves Redis', async () => {
+    const maxAge = 200
+    const name = uniqueName()
+    const key = `sse:${name}`
+    const { client, backplane, errors } = await instance()
+    const pttl = async () => Number(await client.sendCommand(['PTTL', key]))
+    const channel = createChannel<number>({ name, backplane, maxAge })
+    await channel.publish(1)
+    // The expiry follows the publish by one round trip: wait for it, then check its bound.
+    expect(await poll(pttl, (ms) => ms > 0, 'the expiry')).toBeLessThanOrEqual(maxAge + 1000)
+    // A longer expiry (set by hand) is brought back by the next publish: each publish refreshes it.
+    await client.sendCommand(['PEXPIRE', key, '3600000'])
+    await channel.publish(2)
+    await poll(pttl, (ms) => ms > 0 && ms <= maxAge + 1000, 'the refreshed expiry')
+    // Nothing published since: the key goes (maxAge plus a second, far below the bound).
+    await poll(
+      () => client.sendCommand(['EXISTS', key]),
+      (n) => Number(n) === 0,
+      'the quiet room to expire',
+    )
+    // Without maxAge the stream keeps no expiry, however old its events get.
+    const forever = uniqueName()
+    await createChannel<number>({ name: forever, backplane }).publish(1)
+    expect(Number(await client.sendCommand(['PTTL', `sse:${forever}`]))).toBe(-1)
+    expect(errors).toEqual([])
+  })
+
+  it('reports a gap to a client resuming after its room expired and was written again', async () => {
+    const name = uniqueName()
+    const { client, backplane, errors } = await instance()
+    const channel = createChannel<number>({ name, backplane, maxAge: 100 })
+    const seen = await channel.publish(1)
+    await channel.publish(2) // missed by the client, then expired with the room
+    await poll(
+      () => client.sendCommand(['EXISTS', `sse:${name}`]),
+      (n) => Number(n) === 0,
+      'the room to expire',
+    )
+    // No stream at all: what followed the id is gone, unless the id is 0-0, before everything.
+    expect(await backplane.history(name, seen, {})).toEqual({ events: [], complete: false })
+    expect(await backplane.history(name, '0-0', {})).toEqual({ events: [], complete: true })
+    const again = await channel.publish(3)
+    const { reader, errors: connectionErrors } = resume(channel, seen, 'header')
+    const gap = await reader.next()
+    expect([gap.type, JSON.parse(gap.data)]).toEqual(['gap', { lastEventId: seen, oldestId: again }])
+    expect(await reader.next()).toEqual({ type: 'message', data: '3', id: again })
+    expect(connectionErrors).toEqual([])
+    expect(errors).toEqual([])
+  })
+
+  it('replays nothing older than maxAge, even before a publish trims it', async () => {
+    const name = uniqueName()
+    const { backplane } = await instance()
+    const ms = (id: string) => Number(id.split('-')[0])
+    // Published without maxAge, so nothing trims or expires them: only history's own age check applies.
+    const e0 = await backplane.publish(name, { data: '0' }, {})
+    const e1 = await backplane.publish(name, { data: '1' }, {})
+    await until(() => Date.now() >= ms(e1) + 400, 'e1 to be 400 ms old')
+    const e2 = await backplane.publish(name, { data: '2' }, {})
+    // An age between e1's and e2's, computed in the same turn as the reads take the time.
+    const maxAge = Date.now() - Math.round((ms(e1) + ms(e2)) / 2)
+    const reads = [null, e0, e1].map((after) => backplane.history(name, after, { maxAge }))
+    const [retained, fromE0, fromE1] = (await Promise.all(reads)) as HistoryResult[]
+    const young = [{ id: e2, data: '2' }]
+    expect(retained).toEqual({ events: young, complete: false })
+    expect(fromE0).toEqual({ events: young, complete: false }) // e1 followed e0 and is too old: a gap
+    expect(fromE1).toEqual({ events: young, complete: true })
+  })
+
   it('survives a Redis crash mid-stream: reports it, resumes, loses nothing Redis accepted', async () => {
     const durable = await startRedis({ durable: true })
     cleanups.push(() => durable.stop())
