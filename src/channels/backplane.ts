@@ -12,7 +12,12 @@ export interface BackplaneEvent {
 export interface Retention {
   /** Keep at most this many events. Defaults to 1000. */
   maxEvents?: number
-  /** Drop events older than this many ms. Default: no age limit. */
+  /**
+   * Drop events older than this many ms. Default: no age limit. Give every instance of a channel the
+   * same value. The backplanes also let a room that goes quiet disappear: the memory backplane drops
+   * history past `maxAge` within 30 s without another publish; on Redis every publish sets the stream's
+   * expiry to `maxAge` plus a second, so the key is gone once its newest event is that old.
+   */
   maxAge?: number
 }
 
@@ -35,6 +40,12 @@ export interface HistoryResult {
  * A backplane must deliver each channel's events to subscribers in id order, each once, and its
  * `history` must agree with what subscribers saw: the channel relies on both for gapless resume.
  *
+ * A client's `Last-Event-ID` is untrusted input. Say which ids are yours with `isId` (shape and range,
+ * no I/O), and answer any other id that reaches `history` with what is retained and `complete: false`:
+ * the channel then sends the client the `gap` signal, what is retained and live events. Reject from
+ * `history` only when the store itself failed; the channel closes the stream and the client retries with
+ * the same id, so a rejection caused by the id would repeat forever.
+ *
  * @example
  * ```ts
  * const backplane: Backplane = {
@@ -43,7 +54,6 @@ export interface HistoryResult {
  *   history: (channel, afterId) => myStore.after(channel, afterId), // { events, complete }
  *   compare: (a, b) => Number(a) - Number(b),
  *   isId: (id) => /^\d{1,15}$/.test(id), // anything else is foreign: a gap, never a query
-
  * }
  * ```
  */
@@ -59,8 +69,10 @@ export interface Backplane {
    * The retained events with an id after `afterId`. With `afterId` `null` (an id {@link Backplane.isId}
    * refused), everything retained, with `complete: false`. An id this backplane did not issue or cannot
    * read is the client's problem, not a failure: answer it with what is retained and `complete: false`,
-   * never a rejection. A rejection means the backplane itself failed (connection lost, timeout): the
-   * channel then closes the stream so that the client retries.
+   * never a rejection. That includes ids `isId` accepts but the store does not know (ahead of the
+   * stream, from another store or an earlier life of the key). A rejection means the backplane itself
+   * failed (connection lost, timeout): the channel then closes the stream so that the client retries.
+   * Events past `retention` are not retained, even while the store still holds them.
    */
   history(channel: string, afterId: string | null, retention: Retention): HistoryResult | Promise<HistoryResult>
   /**

@@ -252,6 +252,25 @@ describe('createChannel', () => {
     await mine.reader.cancel()
   })
 
+  it('closes a resuming connection for a retry when the backplane fails to read history (rejects or throws)', async () => {
+    const memory = createMemoryBackplane()
+    const failure = new Error('connection lost')
+    for (const history of [
+      () => Promise.reject(failure),
+      () => {
+        throw failure
+      },
+    ]) {
+      const broken: Backplane = { ...memory, history }
+      const channel = createChannel<number>({ backplane: broken })
+      const id = await channel.publish(1)
+      const resumed = connect(channel, { lastEventId: id })
+      // Ended without events: the client reconnects with the same id rather than skip what it missed.
+      expect(await resumed.reader.rest()).toEqual([])
+      expect(resumed.errors).toEqual([expect.objectContaining({ code: 'BACKPLANE', cause: failure })])
+    }
+  })
+
   it('refuses what cannot go on the wire, as a rejected publish', async () => {
     const channel = createChannel({ backplane: createMemoryBackplane() })
     const circular: Record<string, unknown> = {}

@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { poll, until } from '../../runtimes/harness/poll'
 import { startRedis } from '../../runtimes/harness/process'
 import { createRedisBackplane, type RedisBackplane, type RedisClientLike } from '../../src/channels/redis'
-import { type Channel, createChannel, type HistoryResult } from '../../src/entries/server'
+import { type Channel, createChannel, createSSEHandler, type HistoryResult } from '../../src/entries/server'
 import { connect as attach } from '../helpers/channel'
-import { take } from '../helpers/sse'
+import { sseReader, take } from '../helpers/sse'
 
 type Redis = Awaited<ReturnType<typeof startRedis>>
 let redis: Redis
@@ -150,6 +150,75 @@ describe('createRedisBackplane', () => {
     expect(left).toEqual(['kept', 'new'])
   })
 
+  it('gives the stream of a channel with maxAge an expiry, refreshed by each publish: a quiet room leaves Redis', async () => {
+    const maxAge = 200
+    const name = uniqueName()
+    const key = `sse:${name}`
+    const { client, backplane, errors } = await instance()
+    const pttl = async () => Number(await client.sendCommand(['PTTL', key]))
+    const channel = createChannel<number>({ name, backplane, maxAge })
+    await channel.publish(1)
+    // The expiry follows the publish by one round trip: wait for it, then check its bound.
+    expect(await poll(pttl, (ms) => ms > 0, 'the expiry')).toBeLessThanOrEqual(maxAge + 1000)
+    // A longer expiry (set by hand) is brought back by the next publish: each publish refreshes it.
+    await client.sendCommand(['PEXPIRE', key, '3600000'])
+    await channel.publish(2)
+    await poll(pttl, (ms) => ms > 0 && ms <= maxAge + 1000, 'the refreshed expiry')
+    // Nothing published since: the key goes (maxAge plus a second, far below the bound).
+    await poll(
+      () => client.sendCommand(['EXISTS', key]),
+      (n) => Number(n) === 0,
+      'the quiet room to expire',
+    )
+    // Without maxAge the stream keeps no expiry, however old its events get.
+    const forever = uniqueName()
+    await createChannel<number>({ name: forever, backplane }).publish(1)
+    expect(Number(await client.sendCommand(['PTTL', `sse:${forever}`]))).toBe(-1)
+    expect(errors).toEqual([])
+  })
+
+  it('reports a gap to a client resuming after its room expired and was written again', async () => {
+    const name = uniqueName()
+    const { client, backplane, errors } = await instance()
+    const channel = createChannel<number>({ name, backplane, maxAge: 100 })
+    const seen = await channel.publish(1)
+    await channel.publish(2) // missed by the client, then expired with the room
+    await poll(
+      () => client.sendCommand(['EXISTS', `sse:${name}`]),
+      (n) => Number(n) === 0,
+      'the room to expire',
+    )
+    // No stream at all: what followed the id is gone, unless the id is 0-0, before everything.
+    expect(await backplane.history(name, seen, {})).toEqual({ events: [], complete: false })
+    expect(await backplane.history(name, '0-0', {})).toEqual({ events: [], complete: true })
+    const again = await channel.publish(3)
+    const { reader, errors: connectionErrors } = resume(channel, seen, 'header')
+    const gap = await reader.next()
+    expect([gap.type, JSON.parse(gap.data)]).toEqual(['gap', { lastEventId: seen, oldestId: again }])
+    expect(await reader.next()).toEqual({ type: 'message', data: '3', id: again })
+    expect(connectionErrors).toEqual([])
+    expect(errors).toEqual([])
+  })
+
+  it('replays nothing older than maxAge, even before a publish trims it', async () => {
+    const name = uniqueName()
+    const { backplane } = await instance()
+    const ms = (id: string) => Number(id.split('-')[0])
+    // Published without maxAge, so nothing trims or expires them: only history's own age check applies.
+    const e0 = await backplane.publish(name, { data: '0' }, {})
+    const e1 = await backplane.publish(name, { data: '1' }, {})
+    await until(() => Date.now() >= ms(e1) + 400, 'e1 to be 400 ms old')
+    const e2 = await backplane.publish(name, { data: '2' }, {})
+    // An age between e1's and e2's, computed in the same turn as the reads take the time.
+    const maxAge = Date.now() - Math.round((ms(e1) + ms(e2)) / 2)
+    const reads = [null, e0, e1].map((after) => backplane.history(name, after, { maxAge }))
+    const [retained, fromE0, fromE1] = (await Promise.all(reads)) as HistoryResult[]
+    const young = [{ id: e2, data: '2' }]
+    expect(retained).toEqual({ events: young, complete: false })
+    expect(fromE0).toEqual({ events: young, complete: false }) // e1 followed e0 and is too old: a gap
+    expect(fromE1).toEqual({ events: young, complete: true })
+  })
+
   it('survives a Redis crash mid-stream: reports it, resumes, loses nothing Redis accepted', async () => {
     const durable = await startRedis({ durable: true })
     cleanups.push(() => durable.stop())
@@ -223,5 +292,138 @@ describe('shutdown', () => {
     await new Promise((r) => setTimeout(r, 50))
     await (backplane as RedisBackplane).close()
     expect(errors).toEqual([])
+  })
+})
+
+/** UTF-8 bytes as a header holds them: one Latin-1 character per byte (what Node hands a handler). */
+const asHeader = (text: string) => String.fromCharCode(...new TextEncoder().encode(text))
+
+/**
+ * Opens a connection resuming from `lastEventId` as a client sends it: in the `Last-Event-ID` header
+ * (a byte string: UTF-8 arrives as Latin-1, which the server decodes back) or in the query parameter our
+ * client uses cross-origin, where any string fits (NUL, emoji). Returns its oracle reader and what its
+ * `onError` received.
+ */
+function resume<T>(channel: Channel<T>, lastEventId: string, via: 'header' | 'query') {
+  const errors: unknown[] = []
+  const handler = createSSEHandler(
+    (_send, _close, context) => {
+      channel.attach(context)
+    },
+    { onError: (e) => errors.push(e), keepAlive: false },
+  )
+  const request =
+    via === 'header'
+      ? new Request('http://localhost/', { headers: { 'Last-Event-ID': asHeader(lastEventId) } })
+      : new Request(`http://localhost/?lastEventId=${encodeURIComponent(lastEventId)}`)
+  const reader = sseReader(handler(request).body!)
+  cleanups.push(() => reader.cancel())
+  return { reader, errors }
+}
+
+describe('a Last-Event-ID Redis cannot read (issue 21)', () => {
+  /** A channel with three retained events, on an instance whose backplane failures are collected. */
+  async function room() {
+    const { backplane, errors } = await instance()
+    const channel = createChannel<number>({ name: uniqueName(), backplane })
+    const retained: string[] = []
+    for (let i = 1; i <= 3; i++) retained.push(await channel.publish(i))
+    return { channel, retained, backplaneErrors: errors }
+  }
+
+  // Each is either refused by isId (never reaches Redis) or reaches it and must not make it fail.
+  const malformed: [what: string, id: string, via: 'header' | 'query'][] = [
+    ['milliseconds out of range', '99999999999999999999-0', 'header'],
+    ['milliseconds of 2^64', '18446744073709551616-0', 'header'],
+    ['a sequence of 2^64', '0-18446744073709551616', 'header'],
+    ['the largest id (nothing can follow it)', '18446744073709551615-18446744073709551615', 'header'],
+    ['an id ahead of the stream', '18446744073709551615-0', 'header'],
+    ['three parts', '1-2-3', 'header'],
+    ['a negative time', '-1-0', 'header'],
+    ['a negative sequence', '1--1', 'header'],
+    ['only milliseconds', '1', 'header'],
+    ['a fraction', '1.5-0', 'header'],
+    ['an exponent', '1e3-0', 'header'],
+    ['hexadecimal', '0x1-0', 'header'],
+    ['an exclusive range', '(1-0', 'header'],
+    ['the first id of XRANGE', '-', 'header'],
+    ['the last id of XRANGE', '+', 'header'],
+    ['the id of XREAD', '$', 'header'],
+    ['the id of XADD', '*', 'header'],
+    ['a space inside', '1 -0', 'header'],
+    ['a space around', ' 1-0', 'query'],
+    ['Arabic-Indic digits', '١٢-٣', 'header'],
+    ['an emoji', '🙂-0', 'header'],
+    ['an emoji, in the query', '1-🙂', 'query'],
+    ['NUL', '1-0\u0000', 'query'],
+    ['8 kB of digits', `${'9'.repeat(8190)}-0`, 'header'],
+    ['8 kB of text', 'x'.repeat(8192), 'query'],
+  ]
+
+  it.each(malformed)('%s: the gap signal, what is retained, then live events, once each', async (_what, id, via) => {
+    const { channel, retained, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, id, via)
+    const live: string[] = []
+    for (let i = 4; i <= 6; i++) live.push(await channel.publish(i))
+    const got = await take(reader, 7)
+    expect(got[0]?.type).toBe('gap')
+    expect(JSON.parse(got[0]?.data ?? '')).toEqual({ lastEventId: id, oldestId: retained[0] })
+    expect(got.slice(1).map((e) => [e.id, Number(e.data)])).toEqual(
+      [...retained, ...live].map((eventId, i) => [eventId, i + 1]),
+    )
+    // Nothing extra (a duplicate) sits before the next event.
+    const last = await channel.publish(7)
+    expect(await reader.next()).toEqual({ type: 'message', data: '7', id: last })
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  // An empty id is no id (the spec resets the last event id to ""): a fresh connection, no gap.
+  it.each([
+    ['an empty header', '', 'header'],
+    ['a header of spaces (trimmed away)', '   ', 'header'],
+    ['an empty query parameter', '', 'query'],
+  ] as const)('%s: live events only, no gap', async (_what, id, via) => {
+    const { channel, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, id, via)
+    // Published on the connection's own instance, after its subscription: the reader starts before them.
+    const live: string[] = []
+    for (let i = 4; i <= 6; i++) live.push(await channel.publish(i))
+    expect((await take(reader, 3)).map((e) => [e.type, e.id])).toEqual(live.map((eventId) => ['message', eventId]))
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  it('resumes from 0-0 (before everything) with every event and no gap', async () => {
+    const { channel, retained, backplaneErrors } = await room()
+    const { reader, errors } = resume(channel, '0-0', 'header')
+    const next = await channel.publish(4)
+    expect((await take(reader, 4)).map((e) => [e.type, e.id])).toEqual(
+      [...retained, next].map((eventId) => ['message', eventId]),
+    )
+    expect(errors).toEqual([])
+    expect(backplaneErrors).toEqual([])
+  })
+
+  it('closes the stream for a retry when reading the history really fails (Redis stopped)', async () => {
+    const doomed = await startRedis()
+    let stopped = false
+    cleanups.push(() => (stopped ? undefined : doomed.stop()))
+    // Without an offline queue a command fails at once while Redis is away (the default waits for it).
+    const client = createClient({ url: doomed.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 50 } })
+    client.on('error', () => {})
+    await client.connect()
+    const backplane = createRedisBackplane({ client: client as unknown as RedisClientLike, onError: () => {} })
+    cleanups.push(
+      () => client.destroy(),
+      () => backplane.close(),
+    )
+    const channel = createChannel<number>({ name: uniqueName(), backplane })
+    const id = await channel.publish(1)
+    await doomed.stop()
+    stopped = true
+    const { reader, errors } = resume(channel, id, 'header')
+    expect(await reader.rest()).toEqual([])
+    expect(errors).toEqual([expect.objectContaining({ code: 'BACKPLANE' })])
   })
 })

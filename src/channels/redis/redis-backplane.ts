@@ -4,7 +4,8 @@
  * a client resumes on whichever instance it reconnects to; and a reader that loses its connection
  * resumes with `XREAD` from the last id it saw, where Pub/Sub would silently drop what was published
  * meanwhile. `XADD MAXLEN ~` bounds the history, and `XINFO STREAM` tells whether entries were trimmed,
- * so a client whose id is older than what is left gets a gap report instead of a silent hole.
+ * so a client whose id is older than what is left gets a gap report instead of a silent hole. With a
+ * `maxAge`, every publish also sets the stream's expiry, so a room that goes quiet leaves no key behind.
  */
 
 import { SSEError } from '../../core'
@@ -54,6 +55,16 @@ function isStreamId(id: string): boolean {
   return BigInt(ms) <= MAX_PART && BigInt(seq) <= MAX_PART
 }
 
+/**
+ * Stream ids and key expiries follow Redis's clock; the age trim and history judge age by this server's.
+ * A second absorbs the skew between them, so a stream never expires while a server still counts its
+ * newest event as young (NTP keeps hosts far closer than that).
+ */
+const EXPIRY_MARGIN = 1000
+
+/** The time part of a stream id, in ms. */
+const msOf = (id: string) => Number(id.slice(0, id.indexOf('-')))
+
 function compareIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split('-').map(Number)
   const [bm = 0, bs = 0] = b.split('-').map(Number)
@@ -95,6 +106,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *
  * If Redis restarts or the connection drops, the reader reports the failure to `onError`, reconnects
  * (node-redis does) and resumes from the last id it delivered, so nothing Redis accepted is lost.
+ *
+ * A channel with `maxAge` gives its stream an expiry of `maxAge` plus a second, refreshed by every
+ * publish: a per-user or per-document room that goes quiet leaves no key in Redis. A client resuming
+ * there afterwards gets the `gap` signal. Without `maxAge` a stream lives until you delete it.
+ *
+ * Ids are Redis stream ids (`1733232000000-0`). A `Last-Event-ID` that is not one (out of the 64-bit
+ * range, another shape) or that this stream never issued gets the `gap` signal, what is retained, then
+ * live events; only Redis failing closes a stream.
  *
  * @example
  * ```ts
@@ -199,10 +218,18 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
       if (event.event !== undefined) args.push('event', event.event)
       const id = String(await client.sendCommand(args))
       if (maxAge !== undefined) {
+        // Neither is awaited: the event is stored and delivered already. A failure only leaves the cleanup
+        // to the next publish, and is reported. (Sent after XADD succeeded, so a key of another type that
+        // happens to share the name is never given an expiry.)
         client
           // Exact, unlike MAXLEN ~: an approximate MINID keeps old entries that share a node with new ones.
           .sendCommand(['XTRIM', key, 'MINID', String(Date.now() - maxAge)])
           .catch((error) => report(`Trimming "${key}" by age failed.`, error))
+        // Once its newest event is older than maxAge the stream retains nothing: let Redis drop the key,
+        // so per-user or per-document rooms that go quiet do not stay in Redis forever.
+        client
+          .sendCommand(['PEXPIRE', key, String(maxAge + EXPIRY_MARGIN)])
+          .catch((error) => report(`Setting the expiry of "${key}" failed.`, error))
       }
       return id
     },
@@ -242,32 +269,53 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
       }
     },
 
-    async history(channel, afterId, { maxEvents = 1000 }): Promise<HistoryResult> {
+    async history(channel, afterId, { maxEvents = 1000, maxAge }): Promise<HistoryResult> {
       const key = prefix + channel
-      if (afterId === null || !isStreamId(afterId)) {
+      // Older than maxAge by this server's clock, as the trim on publish judges it: between two publishes
+      // (or before the key expires) such events are still in the stream, but no longer retained.
+      const oldest = maxAge === undefined ? undefined : Date.now() - maxAge
+      const young = ([id]: Entry) => oldest === undefined || msOf(id) >= oldest
+      const retained = async (): Promise<HistoryResult> => {
         const latest = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', String(maxEvents)])) as Entry[]
-        return { events: latest.reverse().map(toEvent), complete: false }
+        return { events: latest.reverse().filter(young).map(toEvent), complete: false }
       }
-      // XRANGE before XINFO: a trim in between then shows as a (harmless) gap instead of hiding one.
+      // Not an id of this backplane (the channel asks with null, but a direct caller may not): a gap.
+      if (afterId === null || !isStreamId(afterId)) return retained()
+      // XRANGE before XINFO: a trim in between then shows as a (harmless) gap instead of hiding one. The
+      // range starts at afterId itself, dropped below: the exclusive `(afterId` fails for the largest id,
+      // which has no successor, and a client can send that id.
       const [range, info] = await Promise.all([
-        client.sendCommand(['XRANGE', key, `(${afterId}`, '+']) as Promise<Entry[]>,
-        client.sendCommand(['XINFO', 'STREAM', key]).then(infoOf, () => undefined),
+        client.sendCommand(['XRANGE', key, afterId, '+']) as Promise<Entry[]>,
+        client.sendCommand(['XINFO', 'STREAM', key]).then(infoOf, (error: unknown) => {
+          if (/no such key/i.test(String((error as Error | undefined)?.message ?? error))) return undefined
+          throw error
+        }),
       ])
-      const events = range.map(toEvent)
-      if (info === undefined) return { events, complete: true } // no such stream: nothing was ever lost
+      // No stream: never written (the id is from elsewhere) or expired after maxAge (what followed the
+      // id is gone). Only 0-0, before everything, has missed nothing.
+      if (info === undefined) return { events: [], complete: compareIds(afterId, '0-0') === 0 }
       const last = String(info['last-generated-id'] ?? '0-0')
-      // An id ahead of the stream comes from another Redis (or one restarted without persistence).
-      if (compareIds(afterId, last) > 0) return { events, complete: false }
+      // An id ahead of the stream comes from another Redis (or one restarted without persistence): it
+      // orders nothing here, so the client gets what is retained, as for any foreign id.
+      if (compareIds(afterId, last) > 0) return retained()
+      const after = range[0] !== undefined && compareIds(range[0][0], afterId) === 0 ? range.slice(1) : range
+      const kept = after.filter(young)
+      const events = kept.map(toEvent)
+      // Events after the client's id that are too old to replay: a gap.
+      if (kept.length < after.length) return { events, complete: false }
       // XDEL records the highest id it removed; a removed entry after the client's id is a gap.
       const deleted = info['max-deleted-entry-id']
       if (typeof deleted === 'string' && compareIds(afterId, deleted) < 0) return { events, complete: false }
       // Trimming records nothing positional (Redis 7.0): the client missed nothing if it had reached the
-      // oldest retained entry, or if nothing was ever trimmed. Otherwise report a gap: a rare false alarm
-      // (the client saw exactly the last trimmed entry) is better than a silent hole.
+      // oldest entry left. An id before it was trimmed away, or belongs to an earlier life of this key
+      // (expired, deleted, then written again) or to another Redis: report a gap. A rare false alarm (the
+      // client saw exactly the last trimmed entry) is better than a silent hole.
       const first = (info['first-entry'] as Entry | null | undefined)?.[0]
+      if (first !== undefined && compareIds(afterId, first) >= 0) return { events, complete: true }
+      // 0-0 is before everything: complete if nothing was ever trimmed.
       const added = info['entries-added']
       const trimmed = added === undefined ? Number(info.length ?? 0) >= maxEvents : Number(added) > Number(info.length)
-      return { events, complete: !trimmed || (first !== undefined && compareIds(afterId, first) >= 0) }
+      return { events, complete: compareIds(afterId, '0-0') === 0 && !trimmed }
     },
 
     compare: compareIds,
