@@ -162,14 +162,18 @@ export async function openClients(count, make, { parallel = 500, ready = (c) => 
  */
 export function kernelSendQueue(port) {
   try {
-    const out = execFileSync('ss', ['-tnH', 'state', 'all', `sport = :${port}`], { encoding: 'utf8' })
+    // Open connections only: a TIME-WAIT entry left on a reused port by an earlier probe holds no bytes.
+    const states = ['established', 'fin-wait-1', 'fin-wait-2', 'close-wait', 'last-ack', 'closing']
+    const out = execFileSync('ss', ['-tnH', ...states.flatMap((s) => ['state', s]), `sport = :${port}`], {
+      encoding: 'utf8',
+    })
     let sum = 0
     let sockets = 0
     for (const line of out.trim().split('\n')) {
+      // Recv-Q Send-Q Local Peer (with several states asked for, a State column comes first).
       const cols = line.trim().split(/\s+/)
-      // State Recv-Q Send-Q Local Peer; LISTEN sockets show their backlog in the queues.
-      if (cols.length < 5 || cols[0] === 'LISTEN') continue
-      sum += Number(cols[2])
+      if (cols.length < 4) continue
+      sum += Number(cols[cols.length - 3])
       sockets++
     }
     return { bytes: sum, sockets }

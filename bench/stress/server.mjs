@@ -17,7 +17,8 @@
  * Every callback counts itself and registers a cleanup that counts itself, per connection, so a cleanup
  * that runs twice is seen as such, not hidden in a total.
  *
- * IPC commands: `stats { gc }`, `reset`, `publish { name, count, bytes, perTurn }`, `burst { mb }`.
+ * IPC commands: `stats { gc }`, `reset`, `publish { name, count, bytes, perTurn }` (to a channel),
+ * `send { tag, count, bytes, perTurn }` (through each open /channel connection's own `send`), `burst { mb }`.
  */
 import { createServer } from 'node:http'
 import { toNodeHandler } from 'use-next-sse/node'
@@ -62,6 +63,8 @@ const channel = (name) => {
 }
 /** `send` of every /burst connection still open. */
 const bursts = new Set()
+/** `send` of every /channel connection whose cleanup has not run, by tag: what the `send` command writes to. */
+const members = new Map()
 
 const pad = (bytes) => 'x'.repeat(Math.max(0, bytes))
 const EVENT_16K = pad(16 * 1024)
@@ -90,9 +93,15 @@ const handler = createSSEHandler(
         step()
         break
       }
-      case '/channel':
+      case '/channel': {
         channel(url.searchParams.get('name')).attach(context)
+        const name = url.searchParams.get('tag') ?? url.pathname
+        if (!members.has(name)) members.set(name, new Set())
+        members.get(name).add(send)
+        // Dropped on the connection's end, as an application would drop a closed connection from its list.
+        signal.addEventListener('abort', () => members.get(name).delete(send))
         break
+      }
       case '/flood': {
         const step = () => {
           if (signal.aborted) return
@@ -179,6 +188,20 @@ const commands = {
       await tick()
     }
     return { published, failed }
+  },
+  /**
+   * `count` events of `bytes` bytes through `send()` to every /channel connection of `tag` still open:
+   * per-connection traffic (a per-user feed), which, unlike a channel's shared bytes, each connection
+   * holds on its own when it cannot deliver it.
+   */
+  async send({ tag, count: total, bytes, perTurn = 100 }) {
+    const data = pad(bytes)
+    const targets = [...(members.get(tag) ?? [])]
+    for (let i = 0; i < total; ) {
+      for (const end = Math.min(total, i + perTurn); i < end; i++) for (const send of targets) send({ i, data })
+      await tick()
+    }
+    return { connections: targets.length }
   },
   /** `mb` megabytes of 64 KiB events to every /burst connection, in one synchronous turn. */
   burst({ mb }) {
