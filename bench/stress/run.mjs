@@ -5,7 +5,7 @@
  * and its checks (PASS / FAIL against the outcome the library promises: a cleanup for every callback,
  * bounded memory, no loss), then a summary; exits 1 when a check failed or a probe did not finish.
  *
- *   node bench/stress/run.mjs                  full sizes (about 5 minutes here)
+ *   node bench/stress/run.mjs                  full sizes (about 2 minutes here)
  *   node bench/stress/run.mjs --quick          small sizes (about 1.5 minutes: the rooms probe waits 31 s for a sweep)
  *   node bench/stress/run.mjs --only=storm,idle   a subset (file names without .mjs)
  *   node bench/stress/run.mjs --out=FILE       also write the report to FILE
