@@ -3,7 +3,7 @@
  * profile per launch, and the flags that keep it off the (closed) network. Pages are watched for console
  * errors and uncaught exceptions, which every test asserts are none.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,8 +35,27 @@ export interface Browser {
   close(): Promise<void>
 }
 
-export async function launch(): Promise<Browser> {
+export interface LaunchOptions {
+  /**
+   * Chromium preferences the fresh profile starts with (its `Default/Preferences` file), for what no
+   * flag sets: {@link ALLOW_THIRD_PARTY_COOKIES}.
+   */
+  preferences?: Record<string, unknown>
+}
+
+/**
+ * A profile that sends cookies on cross-site requests. Debian's Chromium 156 blocks third-party cookies
+ * in a fresh profile, for its native EventSource as for fetch: a cookie of 127.0.0.1 never leaves a page
+ * on localhost. Many users' browsers still send them; this profile is one of those.
+ */
+export const ALLOW_THIRD_PARTY_COOKIES = { profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }
+
+export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'sse-chromium-'))
+  if (options.preferences) {
+    mkdirSync(join(profile, 'Default'))
+    writeFileSync(join(profile, 'Default/Preferences'), JSON.stringify(options.preferences))
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: locate('chromium'),
     headless: true,
@@ -94,14 +113,14 @@ export function waitForText(page: Page, selector: string, check: (text: string) 
  * One Chromium for a test file: launched before its tests (then `setup` runs), closed after them. The
  * returned Browser delegates to it, so a file declares it once at the top.
  */
-export function browserForFile(setup?: (browser: Browser) => Promise<void>): Browser {
+export function browserForFile(setup?: (browser: Browser) => Promise<void>, options?: LaunchOptions): Browser {
   let launched: Browser | undefined
   const current = (): Browser => {
     if (!launched) throw new Error('Chromium is launched in beforeAll: use the browser inside tests and hooks.')
     return launched
   }
   beforeAll(async () => {
-    launched = await launch()
+    launched = await launch(options)
     await setup?.(launched)
   })
   afterAll(async () => {

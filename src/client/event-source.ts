@@ -56,7 +56,8 @@ type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean;
  * says: `Accept: text/event-stream`, no cache; 200 with `text/event-stream` opens; any other status
  * (204 included) or content type fails for good; a network error or the end of the stream fires `error`
  * and reconnects after the reconnection time with `Last-Event-ID`. Once `close()` is called nothing more
- * fires.
+ * fires. Cross-origin (the URL's origin is not `location.origin`), the id travels as the query parameter
+ * `lastEventId` instead, so that, like the native EventSource, it sends no header that costs a preflight.
  *
  * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch` and a `reconnect` policy, and
  * {@link EventSource.error} (also on the `error` event) says why the last failure happened.

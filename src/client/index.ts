@@ -5,7 +5,7 @@
  * `useSSE` is built on. Web APIs only.
  * @module
  */
-export { isSSEError, SSEError, type SSEErrorCode, type SSEEvents } from '../core'
+export { isSSEError, LAST_EVENT_ID_PARAM, SSEError, type SSEErrorCode, type SSEEvents } from '../core'
 export { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
 export {
   EventSource,

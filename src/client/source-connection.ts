@@ -2,6 +2,7 @@ import { type Body, type HeadersLike, SSEError, type SSEErrorCode } from '../cor
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
 import { interpret, type ParsedEvent } from './parser'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
+import { resumeFrom } from './resume'
 
 /**
  * Options of `EventSource`: the standard `withCredentials`, and what native EventSource cannot do.
@@ -21,7 +22,10 @@ export interface EventSourceInit {
   withCredentials?: boolean
   /**
    * Extra request headers, or a function (sync or async) called before every connection and
-   * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client.
+   * reconnection, so a token can be refreshed. `Accept` and `Last-Event-ID` are set by the client
+   * (cross-origin, the last event id goes in the URL as `?lastEventId=` instead: see `LAST_EVENT_ID_PARAM`).
+   * Cross-origin, any header given here makes the browser send a preflight first: the server must allow
+   * it (`createSSEHandler`'s `cors` option does).
    * Headers that cannot be made (the function throws or rejects, or `Headers` refuses what it gives) fail
    * that attempt with an `SSEError` `HEADERS_FAILED` whose `cause` is the thrown value: no request is
    * sent, and the attempt is retried under `reconnect` like a network error (counted towards
@@ -167,13 +171,12 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     try {
       const sent = new Headers(typeof headers === 'function' ? await headers() : headers)
       failure = 'NETWORK'
+      // Safelisted (a CORS-safe value): it costs no preflight, nor does the id, which resumeFrom puts in
+      // the URL cross-origin.
       sent.set('accept', 'text/event-stream')
-      // Header values are byte strings: send the id as UTF-8 bytes, as browsers do (9.2.4). The parser
-      // decodes bytes, so the id never holds a lone surrogate, which encodeURIComponent would refuse.
       const id = parser.lastEventId
-      if (id) sent.set('last-event-id', unescape(encodeURIComponent(id)))
       // Called unbound: a browser's fetch throws "Illegal invocation" when called as init.fetch().
-      const response = await (init.fetch ?? fetch)(url, {
+      const response = await (init.fetch ?? fetch)(id ? resumeFrom(url, id, sent) : url, {
         method: init.method,
         body: init.body,
         headers: sent,

@@ -14,4 +14,5 @@ export {
 } from './encode'
 export { isSSEError, SSEError, type SSEErrorCode } from './errors'
 export { type ConnectionHandle, HANDLE, type HasHandle, type Pipeable, type Sink } from './handle'
+export { LAST_EVENT_ID_PARAM } from './resume'
 export type { Body, EventMap, EventName, EventsOf, HeadersLike, IsUntyped, SSEEvents } from './types'

@@ -1,13 +1,6 @@
-import { type EventFields, HANDLE } from '../core'
+import { type EventFields, HANDLE, LAST_EVENT_ID_PARAM } from '../core'
 import type { Connection } from './connection'
 import type { Destructor } from './types'
-
-/**
- * The query parameter our client carries the last event id in when the request is cross-origin: the
- * `Last-Event-ID` header set by script is not CORS-safelisted, so it would cost a preflight that a
- * server set up for the native EventSource does not answer.
- */
-export const LAST_EVENT_ID_PARAM = 'lastEventId'
 
 /** Header values are byte strings: a UTF-8 `Last-Event-ID` (browsers send one) arrives as Latin-1. */
 function utf8(value: string | null): string | null {

@@ -2,7 +2,10 @@ import type { CorsOptions } from './types'
 
 /** What {@link corsOf} decided for one request. */
 export type CorsVerdict =
-  /** No `Origin` header: not a cross-origin request (same-origin navigation, server to server). */
+  /**
+   * Not a cross-origin request: no `Origin` header (a same-origin GET, server to server), or the route's
+   * own origin (browsers send it on a same-origin POST).
+   */
   | { kind: 'none' }
   /** An origin the policy refuses: no stream, no callback. */
   | { kind: 'denied' }
@@ -63,7 +66,11 @@ export function corsOf(options: CorsOptions): CorsPolicy {
 
   const decide = (request: Request): CorsVerdict => {
     const value = request.headers.get('origin')
-    if (value === null) return { kind: 'none' }
+    // A same-origin POST (a fetch-based EventSource with a body) carries Origin too: refusing the route's
+    // own page for want of listing itself would be a trap, and it needs no CORS headers.
+    if (value === null || (request.url.startsWith(value) && new URL(request.url).origin === value)) {
+      return { kind: 'none' }
+    }
     let ok = false
     try {
       ok = allowed(value, request) === true

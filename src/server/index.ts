@@ -1,4 +1,4 @@
-export type { EventMap, SSEEvents } from '../core'
+export { type EventMap, LAST_EVENT_ID_PARAM, type SSEEvents } from '../core'
 export { createSSEHandler } from './handler'
 export type {
   CorsOptions,

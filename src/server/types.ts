@@ -109,7 +109,8 @@ export type SSECallback<Events = any, Args extends unknown[] = any[]> = (
  *
  * A request with an allowed `Origin` gets `Access-Control-Allow-Origin` (and `-Credentials`,
  * `-Expose-Headers`, `Vary: Origin`); a request from any other origin gets `403` with no stream, and the
- * callback never runs; a request without `Origin` (same-origin, server to server) is served as usual.
+ * callback never runs; a request without `Origin` (same-origin, server to server) or with the route's own
+ * origin (a same-origin POST) is served as usual.
  * An `OPTIONS` preflight is answered `204` with `Access-Control-Allow-Methods`, `-Headers` (what the
  * browser asks for, plus `last-event-id`) and `-Max-Age`, never with a stream.
  *

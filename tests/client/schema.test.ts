@@ -66,7 +66,8 @@ describe('schema option', () => {
         version: 1,
         vendor: 'test',
         validate: (value) => {
-          const wait = (delay -= 10)
+          delay -= 10
+          const wait = delay
           return new Promise((resolve) =>
             setTimeout(
               () => resolve(typeof value === 'number' ? { value } : { issues: [{ message: 'not a number' }] }),

@@ -26,6 +26,7 @@ const WITHOUT_REACT = ENTRIES.filter((e) => e !== 'use-next-sse' && e !== 'use-n
 const REQUIRED: Record<Entry, string[]> = {
   'use-next-sse': ['createSSEHandler', 'useSSE'],
   'use-next-sse/server': [
+    'LAST_EVENT_ID_PARAM',
     'SSEError',
     'createChannel',
     'createMemoryBackplane',
@@ -35,6 +36,7 @@ const REQUIRED: Record<Entry, string[]> = {
   ],
   'use-next-sse/client': [
     'EventSource',
+    'LAST_EVENT_ID_PARAM',
     'ParserStream',
     'SSEError',
     'backoff',

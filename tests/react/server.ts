@@ -1,21 +1,24 @@
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { LAST_EVENT_ID_PARAM } from '../../src/core'
 import { toNodeHandler } from '../../src/node'
 import { createSSEHandler, type SSECallback, type SSEHandlerOptions } from '../../src/server'
 
 /**
  * A real SSE endpoint for hook tests: `createSSEHandler` behind the Node adapter on a loopback port.
- * Every request is recorded (path, Last-Event-ID) before it is served. Paths under `/status/<code>`
- * answer that status instead, and `/json` answers JSON, for the failure cases.
+ * Every request is recorded (path, the Last-Event-ID header, the lastEventId query parameter) before it
+ * is served. Paths under `/status/<code>` answer that status instead, and `/json` answers JSON, for the
+ * failure cases.
  */
 export async function startSSEServer(callback: SSECallback, options: SSEHandlerOptions = {}) {
-  const requests: { path: string; lastEventId: string | null }[] = []
+  const requests: { path: string; lastEventId: string | null; query: string | null }[] = []
   const open = new Set<ServerResponse>()
   const handler = toNodeHandler(createSSEHandler(callback, { keepAlive: false, ...options }))
   const server = createServer((req, res) => {
     const path = req.url ?? '/'
     const id = req.headers['last-event-id']
-    requests.push({ path, lastEventId: typeof id === 'string' ? id : null })
+    const query = new URL(path, 'http://server').searchParams.get(LAST_EVENT_ID_PARAM)
+    requests.push({ path, lastEventId: typeof id === 'string' ? id : null, query })
     const code = /^\/status\/(\d+)/.exec(path)?.[1]
     if (code) {
       res.writeHead(Number(code), { 'content-type': 'text/event-stream' })

@@ -51,6 +51,18 @@ describe('cors', () => {
     return response.body!.cancel()
   })
 
+  it("serves the route's own origin as usual, without listing it (browsers send Origin on a same-origin POST)", () => {
+    const { handler, callback } = route({ origin: site })
+    const response = handler(new Request(url, { method: 'POST', body: '{}', headers: { Origin: new URL(url).origin } }))
+    expect(response.status).toBe(200)
+    expect(response.headers.get('access-control-allow-origin')).toBeNull()
+    expect(callback).toHaveBeenCalledTimes(1)
+    // A look-alike is another origin: refused.
+    const other = handler(new Request(url, { headers: { Origin: 'http://api.example.test.evil.test' } }))
+    expect(other.status).toBe(403)
+    return response.body!.cancel()
+  })
+
   it('answers a preflight with 204 and what the browser asked for, plus last-event-id; never a stream', () => {
     const { handler, callback } = route({ origin: site, maxAge: 120 })
     const response = handler(preflight(site, 'Authorization, Content-Type'))

@@ -1,6 +1,6 @@
 'use client'
 import { type FormEvent, Fragment, useEffect, useRef, useState } from 'react'
-import { useSSE } from 'use-next-sse'
+import { LAST_EVENT_ID_PARAM, useSSE } from 'use-next-sse'
 import type { Message } from '../_lib/chat-types'
 import { ChatMessage } from './chat-message'
 import { ConnectionBadge } from './connection-badge'
@@ -57,9 +57,13 @@ function Room({ roomId, saved, renderedAt }: { roomId: string; saved: Saved; ren
   )
   const latest = useRef(saved)
   const list = useRef<HTMLDivElement>(null)
-  // The id to resume from is read once, at mount: the URL must not change with every message.
+  // A reload is a new connection with nothing to resume from but this tab's storage: the saved id goes
+  // in the URL, where createSSEHandler reads it into context.lastEventId. From then on the hook resumes
+  // by itself (Last-Event-ID here, the same parameter cross-origin, replacing this one), so the URL is
+  // made once, at mount: it must not change with every message.
   const [url] = useState(
-    () => `/api/chat/${roomId}${saved.lastEventId ? `?lastEventId=${encodeURIComponent(saved.lastEventId)}` : ''}`,
+    () =>
+      `/api/chat/${roomId}${saved.lastEventId ? `?${LAST_EVENT_ID_PARAM}=${encodeURIComponent(saved.lastEventId)}` : ''}`,
   )
 
   const { connectionState, error } = useSSE<Message>({

@@ -13,10 +13,9 @@ interface RouteContext {
 export const GET = createSSEHandler<{ message: Message }, [RouteContext]>(async (send, close, context) => {
   const { roomId } = await context.args[0].params
   if (!ROOM_ID.test(roomId)) return close()
-  // The hook's EventSource sends Last-Event-ID on its own reconnects; a page reload is a new EventSource,
-  // so the page passes the id it saved as ?lastEventId=, used when the header is absent.
-  const fromQuery = new URL(context.request.url).searchParams.get('lastEventId')
-  room(roomId).attach(context, { lastEventId: context.lastEventId ?? fromQuery })
+  // context.lastEventId is the Last-Event-ID header of the hook's own reconnects or, when there is none,
+  // the ?lastEventId= the page passes after a reload (the id it saved): the channel resumes from either.
+  room(roomId).attach(context)
 })
 
 export async function POST(request: Request, { params }: RouteContext) {
