@@ -14,6 +14,7 @@ export {
   type SSEErrorEvent,
   type SSEMessageEvent,
 } from './event-source'
+export { type EventsInit, events } from './events'
 export { createParser, type ParsedEvent, type Parser, type ParserOptions } from './parser'
 export type { SchemaIssue, SchemaOutput, StandardSchema } from './schema'
 export {

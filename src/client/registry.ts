@@ -36,8 +36,14 @@ export function sharingKey(url: string, init: EventSourceInit): string {
     !!init.withCredentials,
     init.reconnect,
     typeof init.headers === 'function' || init.headers,
+    (init.method ?? 'GET').toUpperCase(),
+    // Two requests are one stream only if they ask the same: a body that is not text is never shared.
+    init.body == null ? null : typeof init.body === 'string' ? init.body : ++unshared,
   ])
 }
+
+/** Numbers the bodies that cannot be compared (bytes, forms, streams), so that each is its own key. */
+let unshared = 0
 
 /**
  * Joins the connection shared under {@link sharingKey}`(url, init)`, opened for the first listener (or

@@ -102,6 +102,15 @@ export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
   headers?: Record<string, string> | (() => HeadersLike | Promise<HeadersLike>)
   /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */
   enabled?: boolean
+  /** The request method: `'POST'` to send a prompt or a query. Defaults to `'GET'`. */
+  method?: string
+  /**
+   * The request body: a string as it is, or a plain object or array sent as JSON (with
+   * `Content-Type: application/json` unless `headers` sets one). Hooks share a connection only when
+   * method and body are equal too. Sent again on every reconnection, so a POST whose side effect must
+   * not repeat should keep `reconnect` off (the default).
+   */
+  body?: string | Record<string, unknown> | readonly unknown[]
   /**
    * How `data` is made from the event's text: `'json'` (the default; empty data gives `null`), `'text'`,
    * or a function. A failure sets `error` to an `SSEError` with code `PARSE` (cleared by the next good
@@ -169,6 +178,14 @@ export interface SSEStore<T, E extends string = SSEEventName<T>> {
   options: SSEOptions<T, E>
 }
 
+/** Headers with `Content-Type: application/json` added for a JSON body, unless one is set already. */
+function withJSONType(json: boolean, headers: HeadersLike | undefined): HeadersLike | undefined {
+  if (!json) return headers
+  const out = new Headers(headers as HeadersInit | undefined)
+  if (!out.has('content-type')) out.set('content-type', 'application/json')
+  return Object.fromEntries(out)
+}
+
 /** `connectionState` by ready state: `STATES[OPEN]` is `'open'`. */
 const STATES = ['connecting', 'open', 'closed'] as const
 
@@ -196,12 +213,18 @@ export function createSSEStore<T = any, E extends SSEEventName<T> = SSEEventName
   options: SSEOptions<T, E>,
 ): SSEStore<T, E> {
   type Data = SSEData<T, E>
-  const { url, eventName = 'message', withCredentials, headers, enabled = true } = options
+  const { url, eventName = 'message', withCredentials, headers, enabled = true, method, body } = options
+  const json = body !== undefined && typeof body !== 'string'
   const init: EventSourceInit = {
     withCredentials,
     reconnect: policyOf(options.reconnect),
     // The latest options' function, read on each (re)connection.
-    headers: typeof headers === 'function' ? () => (store.options.headers as typeof headers)() : headers,
+    headers:
+      typeof headers === 'function'
+        ? async () => withJSONType(json, await (store.options.headers as typeof headers)())
+        : withJSONType(json, headers),
+    method,
+    body: json ? JSON.stringify(body) : body,
   }
   const listeners = new Set<() => void>()
   let snapshot: SSESnapshot<Data> = {

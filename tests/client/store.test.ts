@@ -201,3 +201,47 @@ describe('one store', () => {
     expect(snapshot(store)).toMatchObject({ error: null, connectionState: 'open' })
   })
 })
+
+describe('method and body', () => {
+  it('POSTs a plain object as JSON, with its content type', async () => {
+    const server = await serve(hold('data: 1\n\n'))
+    const store = subscribe({ url: server.url, method: 'POST', body: { prompt: 'hi', n: 2 } })
+    await until(() => expect(snapshot(store).data).toBe(1))
+    expect(server.requests[0]).toMatchObject({ method: 'POST', body: '{"prompt":"hi","n":2}' })
+    expect(server.requests[0]?.headers['content-type']).toBe('application/json')
+  })
+
+  it('sends a string body as it is, and keeps a content type the headers set (object or function)', async () => {
+    const server = await serve(hold('data: 1\n\n'))
+    subscribe({ url: server.url, method: 'POST', body: 'q=1', headers: { 'Content-Type': 'text/plain' } })
+    subscribe({ url: `${server.url}?f`, method: 'POST', body: { a: 1 }, headers: () => ({ 'X-Token': 't' }) })
+    await until(() => expect(server.requests).toHaveLength(2))
+    const [text, json] = [...server.requests].sort((a, b) => a.url.length - b.url.length)
+    expect(text).toMatchObject({ body: 'q=1' })
+    expect(text?.headers['content-type']).toBe('text/plain')
+    expect(json?.headers).toMatchObject({ 'content-type': 'application/json', 'x-token': 't' })
+  })
+
+  it('shares a connection only when method and body are equal too', async () => {
+    const server = await serve(hold('data: 1\n\n'))
+    const a = subscribe({ url: server.url, method: 'POST', body: { prompt: 'a' } })
+    const same = subscribe({ url: server.url, method: 'post', body: { prompt: 'a' } })
+    const other = subscribe({ url: server.url, method: 'POST', body: { prompt: 'b' } })
+    const get = subscribe({ url: server.url })
+    await until(() => expect([a, same, other, get].map((s) => snapshot(s).data)).toEqual([1, 1, 1, 1]))
+    expect(server.requests.map((r) => `${r.method} ${r.body}`).sort()).toEqual([
+      'GET ',
+      'POST {"prompt":"a"}',
+      'POST {"prompt":"b"}',
+    ])
+  })
+
+  it('does not send a POST again when the stream ends, unless reconnect asks', async () => {
+    const server = await serve(sse('data: 1\n\n'))
+    const store = subscribe({ url: server.url, method: 'POST', body: { prompt: 'once' } })
+    await until(() => expect(snapshot(store).connectionState).toBe('closed'))
+    expect(snapshot(store)).toMatchObject({ data: 1, error: null })
+    await sleep(50)
+    expect(server.requests).toHaveLength(1)
+  })
+})
