@@ -59,6 +59,7 @@ export const PROGRAMS = [
     name: 'chromium',
     why: "the browser of the end-to-end tests: the demo's pages and screenshots, wrangler dev's page, the packed package in a Next app",
     suites: [
+      'runtimes/next/e2e/answer.test.ts',
       'runtimes/next/e2e/chat.test.ts',
       'runtimes/next/e2e/compare.test.ts',
       'runtimes/next/e2e/counter.test.ts',

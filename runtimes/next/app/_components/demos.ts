@@ -66,6 +66,15 @@ export const demos: Demo[] = [
     routes: ['/api/events · node'],
   },
   {
+    href: '/answer',
+    title: 'Streaming an answer',
+    nav: 'Answer',
+    icon: 'chat',
+    description:
+      'POST a prompt from the hook; the route relays a model’s tokens as they come. Stop aborts every hop, down to the model.',
+    routes: ['POST /api/answer · node', 'POST /api/answer/edge · edge', 'POST /api/model · node'],
+  },
+  {
     href: '/lifecycle',
     title: 'Errors and closing',
     nav: 'Lifecycle',

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 
-/** A demo page's title, what it shows, and the server routes it reads. */
+/** A demo page's title, what it shows, and the server routes it reads (`path · runtime`, or `POST path · runtime`). */
 export function PageHeader({ title, lead, routes }: { title: string; lead: ReactNode; routes: string[] }) {
   return (
     <div className="page-header">
@@ -11,10 +11,11 @@ export function PageHeader({ title, lead, routes }: { title: string; lead: React
       <p className="lead">{lead}</p>
       <div className="chips">
         {routes.map((route) => {
-          const [path, runtime] = route.split(' · ')
+          const [target = '', runtime] = route.split(' · ')
+          const [method, path] = target.includes(' ') ? target.split(' ') : ['GET', target]
           return (
             <span className="chip" key={route}>
-              GET <code>{path}</code> {runtime}
+              {method} <code>{path}</code> {runtime}
             </span>
           )
         })}
