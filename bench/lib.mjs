@@ -6,9 +6,11 @@
  * run.mjs starts each one in its own `node --expose-gc` process, so one benchmark's heap and JIT state
  * never leak into the next.
  */
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -138,3 +140,26 @@ export const ms = (n) => `${fmt(n, n < 10 ? 2 : 1)} ms`
 export const x = (n) => (n === undefined ? '—' : `${fmt(n, 2)}×`)
 export const range = (r, digits = 1) => `${fmt(r.min, digits)}–${fmt(r.max, digits)}`
 export const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 1)} MB`
+
+/**
+ * A copy of what a run measures (package.json, dist/, and `paths` of the repository), with the
+ * repository's node_modules linked in: a rebuild or an edit during a long run cannot change what is
+ * measured half-way. Markdown files (results) are left out. Returns the copy's folder, with a slash.
+ */
+export function snapshot(prefix, paths) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  for (const path of ['package.json', 'dist', ...paths]) {
+    cpSync(`${ROOT}${path}`, join(dir, path), { recursive: true, filter: (src) => !src.endsWith('.md') })
+  }
+  symlinkSync(`${ROOT}node_modules`, join(dir, 'node_modules'), 'dir')
+  return `${dir}/`
+}
+
+/** `git args…` in the repository, trimmed; '?' where git is missing or fails (a tarball, no .git). */
+export function git(...args) {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    return '?'
+  }
+}

@@ -11,12 +11,12 @@
  * cannot mix two versions into one report, the run uses a snapshot: package.json, dist/, bench/ and scripts/size.mjs
  * copied to a temporary directory, with node_modules linked. `--no-snapshot` runs in place.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { QUICK, ROOT, versionOf } from './lib.mjs'
+import { git, QUICK, ROOT, snapshot, versionOf } from './lib.mjs'
 
 const BENCHMARKS = ['throughput', 'burst', 'broadcast', 'memory', 'parser', 'loopback', 'bundle']
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -36,27 +36,10 @@ const distHash = (root) => {
   return hash.digest('hex').slice(0, 12)
 }
 
-/** The package as it is now, in a directory no build writes to. */
-function snapshot() {
-  const dir = mkdtempSync(join(tmpdir(), 'use-next-sse-bench-'))
-  cpSync(`${ROOT}package.json`, join(dir, 'package.json'))
-  cpSync(`${ROOT}dist`, join(dir, 'dist'), { recursive: true })
-  cpSync(`${ROOT}bench`, join(dir, 'bench'), { recursive: true, filter: (src) => !src.endsWith('.md') })
-  // The bundle benchmark measures with scripts/size.mjs, the CI budget check.
-  cpSync(`${ROOT}scripts/size.mjs`, join(dir, 'scripts/size.mjs'))
-  symlinkSync(`${ROOT}node_modules`, join(dir, 'node_modules'), 'dir')
-  return `${dir}/`
-}
-const git = (...args) => {
-  try {
-    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
-  } catch {
-    return '?'
-  }
-}
-
 const started = new Date()
-const root = process.argv.includes('--no-snapshot') ? ROOT : snapshot()
+const root = process.argv.includes('--no-snapshot')
+  ? ROOT
+  : snapshot('use-next-sse-bench-', ['bench', 'scripts/size.mjs'])
 const env = {
   load: loadavg(),
   dist: distHash(root),

@@ -18,10 +18,10 @@
  * As bench/run.mjs does, the run uses a snapshot (package.json, dist/, bench/stress/, the Redis harness)
  * so that a build started meanwhile cannot mix two versions into one report; `--no-snapshot` runs in place.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { spawn } from 'node:child_process'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { git, snapshot } from '../lib.mjs'
 import { QUICK, ROOT } from './lib.mjs'
 
 const PROBES = ['storm', 'pipelining', 'idle', 'slow', 'burst', 'reconnect', 'rooms', 'redis-stall']
@@ -38,26 +38,6 @@ const passed = process.argv.slice(2).filter((a) => !/^--(only|out|timeout)=/.tes
 if (!existsSync(`${ROOT}dist/node.js`)) {
   console.error('dist/ is missing: run `npm run build` first (`npm run stress` does).')
   process.exit(1)
-}
-
-function snapshot() {
-  const dir = mkdtempSync(join(tmpdir(), 'use-next-sse-stress-'))
-  cpSync(`${ROOT}package.json`, join(dir, 'package.json'))
-  cpSync(`${ROOT}dist`, join(dir, 'dist'), { recursive: true })
-  cpSync(`${ROOT}bench/stress`, join(dir, 'bench/stress'), { recursive: true, filter: (src) => !src.endsWith('.md') })
-  // The Redis probe starts redis-server through the test harness (and its program lookup).
-  cpSync(`${ROOT}runtimes/harness`, join(dir, 'runtimes/harness'), { recursive: true })
-  cpSync(`${ROOT}scripts/system.mjs`, join(dir, 'scripts/system.mjs'))
-  symlinkSync(`${ROOT}node_modules`, join(dir, 'node_modules'), 'dir')
-  return `${dir}/`
-}
-
-const git = (...args) => {
-  try {
-    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
-  } catch {
-    return '?'
-  }
 }
 
 /** Runs one probe; resolves with its section, or a section saying why there is none. */
@@ -112,7 +92,9 @@ const outcome = (s) =>
   s.error ? 'ERROR' : s.skipped ? 'SKIP' : s.checks.some((c) => c.pass === false) ? 'FAIL' : 'PASS'
 
 const started = new Date()
-const root = process.argv.includes('--no-snapshot') ? ROOT : snapshot()
+const root = process.argv.includes('--no-snapshot')
+  ? ROOT
+  : snapshot('use-next-sse-stress-', ['bench/stress', 'runtimes/harness', 'scripts/system.mjs'])
 const startLoad = loadavg()
 const sections = []
 try {
