@@ -2,6 +2,7 @@ import { useSSE as fromRoot } from 'use-next-sse'
 import {
   createSSEStore,
   EventSource,
+  events,
   type ParsedEvent,
   type SSEConnectionState,
   type SSEError,
@@ -141,5 +142,26 @@ describe('useSSE typed by the route handler', () => {
     useSSE<typeof GET>({ url: '/x', eventName: 'counter', schema: { counter: schema } })
     // @ts-expect-error the schema gives a string, the type says a number
     useSSE<number>({ url: '/x', schema: z.string() })
+  })
+})
+
+describe('POST from the hook, and events()', () => {
+  it('takes method and a string or JSON body, and nothing else as body', () => {
+    useSSE({ url: '/api/answer', method: 'POST', body: { prompt: 'hi', n: 1 }, eventName: 'token' })
+    useSSE({ url: '/api/answer', method: 'POST', body: 'prompt=hi' })
+    useSSE({ url: '/api/answer', method: 'POST', body: [1, 2] })
+    // @ts-expect-error a body is a string, an object or an array
+    useSSE({ url: '/api/answer', method: 'POST', body: 42 })
+    // @ts-expect-error the method is a string
+    createSSEStore({ url: '/x', method: 1 })
+  })
+
+  it('events() is an async iterable of parsed events, with a signal', async () => {
+    const iterable = events('/api/answer', { method: 'POST', body: '{}', signal: new AbortController().signal })
+    for await (const event of iterable) {
+      expectTypeOf(event).toEqualTypeOf<ParsedEvent>()
+    }
+    // @ts-expect-error the URL comes first
+    events({ method: 'POST' })
   })
 })
