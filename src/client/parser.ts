@@ -229,9 +229,11 @@ export function interpret(options: ParserOptions): Parser {
     if (dropping) return
     size = hasData ? size + 1 + value.length : value.length
     hasData = true
-    if (size > max) return overflow()
-    parts.push(value)
-    if (parts.length === BATCH) settle()
+    if (size > max) overflow()
+    else {
+      parts.push(value)
+      if (parts.length === BATCH) settle()
+    }
   }
 
   /**

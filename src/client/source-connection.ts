@@ -107,7 +107,7 @@ const TRANSIENT = [429, 502, 503, 504]
 function retryAfter(value: string | null): number {
   if (!value) return 0
   const ms = /^\s*\d+\s*$/.test(value) ? +value * 1000 : Date.parse(value) - Date.now()
-  return ms > 0 ? ms : 0
+  return Math.max(ms, 0) || 0
 }
 
 /**
@@ -228,10 +228,13 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
   const alive = (): void => {
     if (idleTimeout === false) return
     clearTimeout(idle)
-    idle = setTimeout(() => {
-      ctrl?.abort()
-      again(new SSEError('NETWORK', `NETWORK: no byte for ${idleTimeout} ms (idleTimeout)`))
-    }, Math.min(idleTimeout, MAX_DELAY))
+    idle = setTimeout(
+      () => {
+        ctrl?.abort()
+        again(new SSEError('NETWORK', `NETWORK: no byte for ${idleTimeout} ms (idleTimeout)`))
+      },
+      Math.min(idleTimeout, MAX_DELAY),
+    )
   }
 
   const parser = interpret({
@@ -264,21 +267,23 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
   const refused = (response: Response, sentId: string): void => {
     const { status } = response
     const error = new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
-    if (status === 204) return fail(error)
     if (status === 431 && sentId && reconnect !== false) {
       parser.reset({ lastEventId: '' })
-      return again(new SSEError('HTTP_STATUS', 'HTTP 431: Last-Event-ID refused, reconnecting without it', { status }))
+      again(new SSEError('HTTP_STATUS', 'HTTP 431: Last-Event-ID refused, reconnecting without it', { status }))
+    } else if (status === 204 || !reconnect) {
+      fail(error)
+    } else {
+      let retried: boolean
+      try {
+        const byDefault = TRANSIENT.includes(status) || (status === 401 && typeof headers === 'function')
+        retried = retryStatus ? retryStatus(status, byDefault) : byDefault
+      } catch (cause) {
+        fail(new SSEError('CALLBACK_FAILED', 'retryStatus() threw.', { cause }))
+        return
+      }
+      if (retried) again(error, retryAfter(response.headers.get('retry-after')))
+      else fail(error)
     }
-    if (!reconnect) return fail(error)
-    let retried: boolean
-    try {
-      const byDefault = TRANSIENT.includes(status) || (status === 401 && typeof headers === 'function')
-      retried = retryStatus ? retryStatus(status, byDefault) : byDefault
-    } catch (cause) {
-      return fail(new SSEError('CALLBACK_FAILED', 'retryStatus() threw.', { cause }))
-    }
-    if (retried) again(error, retryAfter(response.headers.get('retry-after')))
-    else fail(error)
   }
 
   /** One request: send, check, open, read to the end. Never rejects. */

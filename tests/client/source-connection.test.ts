@@ -92,7 +92,11 @@ describe('every wait is clamped to 2^31 - 1 ms, the longest a timer honours', ()
   it.each<[string, Reply, EventSourceInit]>([
     ['a server retry: of 2^31 ms (spec mode)', { body: 'retry: 2147483648\n\n' }, {}],
     ['a server retry: of 10^12 ms, under a policy', { body: 'retry: 1000000000000\n\n' }, { reconnect: {} }],
-    ['a policy delay past it', { body: 'data: x\n\n' }, { reconnect: { delay: 2 ** 40, maxDelay: 2 ** 41, jitter: 0 } }],
+    [
+      'a policy delay past it',
+      { body: 'data: x\n\n' },
+      { reconnect: { delay: 2 ** 40, maxDelay: 2 ** 41, jitter: 0 } },
+    ],
     ['a reconnect function answering 2^32', { body: 'data: x\n\n' }, { reconnect: () => 2 ** 32 }],
     [
       'a Retry-After of 10^9 seconds',
@@ -298,7 +302,7 @@ describe('statuses worth retrying, with reconnection on', () => {
     expect(server.gaps()).toEqual([100, 200, 400])
     expect(source.readyState).toBe(EventSource.CLOSED)
     expect(source.error?.code).toBe('MAX_ATTEMPTS')
-    expect((source.error?.cause as SSEError).status).toBe(401)
+    expect((source.error!.cause as SSEError).status).toBe(401)
   })
 
   it('401 with fixed headers, and 403, stay fatal by default (a retry would send the same credentials)', async () => {

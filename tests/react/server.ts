@@ -22,7 +22,8 @@ export async function startSSEServer(callback: SSECallback, options: SSEHandlerO
     // `/down/<code>/<from>-<to>`: the from-th to to-th requests to this path answer `code` (a deploy).
     const down = /^\/down\/(\d+)\/(\d+)-(\d+)/.exec(path)
     const seen = down ? requests.filter((r) => r.path.startsWith(down[0])).length : 0
-    const code = /^\/status\/(\d+)/.exec(path)?.[1] ?? (down && seen >= +down[2]! && seen <= +down[3]! ? down[1] : undefined)
+    const code =
+      /^\/status\/(\d+)/.exec(path)?.[1] ?? (down && seen >= +down[2]! && seen <= +down[3]! ? down[1] : undefined)
     if (code) {
       res.writeHead(Number(code), { 'content-type': 'text/event-stream' })
       return void res.end()
