@@ -403,7 +403,7 @@ describe('what native EventSource cannot do', () => {
     expect(source.error?.cause).toMatchObject({ code: 'NETWORK' })
   })
 
-  it('counts failures again from zero after a connection opens', async () => {
+  it('counts failures again from zero after a connection delivers an event', async () => {
     const body = sse('data: ok\n\n')
     const server = await serve(drop, drop, body, drop, drop, drop)
     const source = open(server.url, { reconnect: { delay: 5, jitter: 0, maxAttempts: 2 } })
