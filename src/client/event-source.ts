@@ -63,7 +63,8 @@ type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean;
  * `reconnect` policy (under which 502, 503, 504, 429, and 401 with a `headers` function, are retried
  * instead of failing), and {@link EventSource.error} (also on the `error` event) says why the last
  * failure happened. Two departures apply in every mode: no byte for `idleTimeout` (45 s by default)
- * counts as a network error, and a 431 answering `Last-Event-ID` is retried once without the id.
+ * counts as a network error, and a 431 or 414 answering a resumed request (the id too long for that
+ * server) is retried once without the id.
  *
  * @example
  * ```ts

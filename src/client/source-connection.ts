@@ -149,7 +149,7 @@ export interface SourceListener {
  * `Headers` refuses) are retried under the reconnect policy, like the end of the stream (`error` `null`);
  * `MAX_BUFFER_SIZE` drops the connection and reconnects; `HTTP_STATUS` closes for good, except a status
  * `retryStatus` accepts while a policy or function is set (retried, waiting at least its `Retry-After`)
- * and a 431 to a request that carried `Last-Event-ID` (retried without it); `NO_CONTENT` and
+ * and a 431 or 414 to a request that carried the last event id (retried without it); `NO_CONTENT` and
  * `CONTENT_TYPE` close for good; a policy that gives up closes with `MAX_ATTEMPTS` (its `cause` the last
  * failure, with its `status` when it was a response); a reconnect or `retryStatus` function that throws
  * closes with `CALLBACK_FAILED` (its `cause` the thrown value). Every wait is clamped to
@@ -259,17 +259,18 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
 
   /**
    * What a response that cannot be read as an event stream leads to. With reconnection on, a status
-   * `retryStatus` accepts is retried under the policy, waiting at least its `Retry-After`. A 431 to a
-   * request that carried `Last-Event-ID` (an id too long for this server) is retried once without it:
-   * the id is forgotten, so events may be missed, but the source lives on and `error` (status 431) says
-   * so; a second 431 fails for good. Anything else fails for good, as the spec says.
+   * `retryStatus` accepts is retried under the policy, waiting at least its `Retry-After`. A 431 (or a
+   * 414: cross-origin the id is in the URL) to a request that resumed from an id (too long for this
+   * server) is retried once without it: the id is forgotten, so events may be missed, but the source
+   * lives on and `error` (with the status) says so; a second one fails for good. Anything else fails
+   * for good, as the spec says.
    */
   const refused = (response: Response, sentId: string): void => {
     const { status } = response
     const error = new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
-    if (status === 431 && sentId && reconnect !== false) {
+    if ((status === 431 || status === 414) && sentId && reconnect !== false) {
       parser.reset({ lastEventId: '' })
-      again(new SSEError('HTTP_STATUS', 'HTTP 431: Last-Event-ID refused, reconnecting without it', { status }))
+      again(new SSEError('HTTP_STATUS', `HTTP ${status}: last event id refused, reconnecting without it`, { status }))
     } else if (status === 204 || !reconnect) {
       fail(error)
     } else {

@@ -216,19 +216,22 @@ describe('idle timeout', () => {
   })
 })
 
-describe('a 431 answering Last-Event-ID (an id too long for that server)', () => {
-  it('forgets the id and reconnects without it, saying so; the source lives on', async () => {
-    const long = 'x'.repeat(20_000)
-    const server = script({ body: `retry: 10\nid: ${long}\ndata: a\n\n` }, { status: 431 }, { hold: true })
-    const { source, failures } = open(server)
-    await advance(100)
-    expect(server.requests.map((r) => r.headers.get('last-event-id')?.length ?? null)).toEqual([null, 20_000, null])
-    expect(failures).toEqual([
-      { code: null, status: undefined, state: EventSource.CONNECTING },
-      { code: 'HTTP_STATUS', status: 431, state: EventSource.CONNECTING },
-    ])
-    expect(source.readyState).toBe(EventSource.OPEN)
-  })
+describe('a 431 (or 414) answering a resumed request (an id too long for that server)', () => {
+  it.each([431, 414])(
+    '%i: forgets the id and reconnects without it, saying so; the source lives on',
+    async (status) => {
+      const long = 'x'.repeat(20_000)
+      const server = script({ body: `retry: 10\nid: ${long}\ndata: a\n\n` }, { status }, { hold: true })
+      const { source, failures } = open(server)
+      await advance(100)
+      expect(server.requests.map((r) => r.headers.get('last-event-id')?.length ?? null)).toEqual([null, 20_000, null])
+      expect(failures).toEqual([
+        { code: null, status: undefined, state: EventSource.CONNECTING },
+        { code: 'HTTP_STATUS', status, state: EventSource.CONNECTING },
+      ])
+      expect(source.readyState).toBe(EventSource.OPEN)
+    },
+  )
 
   it('fails for good on a 431 to a request without Last-Event-ID (its own headers are too large)', async () => {
     const server = script({ status: 431 })
