@@ -87,10 +87,11 @@ export interface EventSourceInit {
 export const MAX_DELAY = 2 ** 31 - 1
 
 /**
- * A connection has proved healthy, and the count of failed attempts starts again, once it dispatched an
- * event or stayed open this long (ms). Not merely on a 200: a server that answers 200 and closes at
- * once (overloaded, its callback crashing, a proxy timing out) must meet a growing backoff, not a
- * reconnection every `delay`. @internal
+ * A connection has proved healthy, and the count of failed attempts starts again, once it stayed open
+ * this long (ms). Not on a 200, nor on an event: a server that answers 200 and closes at once
+ * (overloaded, its callback crashing after a first "hello" or snapshot event, a proxy refusing) must
+ * meet a growing backoff, not a reconnection every `delay`; and many servers send an event the moment
+ * a stream opens, so an event proves no more than the 200 did. @internal
  */
 export const HEALTHY_AFTER = 5000
 
@@ -239,12 +240,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
 
   const parser = interpret({
     // A listener may close() in the middle of a chunk: nothing is dispatched after that.
-    onEvent: (event) => {
-      if (connection.state !== OPEN) return
-      // An event is the proof of a healthy connection: failures are counted from zero again.
-      attempt = 0
-      listener.onEvent(event)
-    },
+    onEvent: (event) => connection.state === OPEN && listener.onEvent(event),
     onRetry: (ms) => {
       retry = ms
     },

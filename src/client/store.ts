@@ -83,7 +83,7 @@ export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
    * 504 and 429 are retried like a network error (waiting at least their `Retry-After`), and 401 too
    * when `headers` is a function (see `retryStatus`); meanwhile `connectionState` is `connecting` and
    * `error` the last failure (`HTTP_STATUS` with its `status`). The count of failed attempts starts
-   * again once a connection proves healthy: it delivered an event or stayed open for 5 s. Other
+   * again once a connection proves healthy by staying open 5 s. Other
    * statuses, 204 and a wrong content type never reconnect.
    */
   reconnect?:
