@@ -21,16 +21,17 @@ export interface ReconnectPolicy {
   jitter?: number
   /**
    * How many reconnection attempts in a row may fail before giving up with `MAX_ATTEMPTS`; the count
-   * starts again after a connection opens. Defaults to `Infinity`.
+   * starts again once a connection proves healthy by staying open 5 s, not on a mere 200 (nor on an
+   * event: a server may send one and close at once). Defaults to `Infinity`.
    */
   maxAttempts?: number
 }
 
 /**
  * A custom policy: returns the wait in ms before reconnection attempt `attempt` (1 for the first after
- * a failure; it starts again after a connection opens), or `false` to give up (the source closes with
- * `MAX_ATTEMPTS`). `serverRetry` is the last `retry:` the server sent, if any. If it throws, the source
- * closes for good with an `SSEError` `CALLBACK_FAILED` whose `cause` is the thrown value.
+ * a failure; it starts again once a connection stayed open 5 s), or `false` to give up (the source
+ * closes with `MAX_ATTEMPTS`). `serverRetry` is the last `retry:` the server sent, if any. The answer is clamped to 2^31 - 1 ms. If it throws, the source closes for good with an
+ * `SSEError` `CALLBACK_FAILED` whose `cause` is the thrown value.
  *
  * @example
  * ```ts

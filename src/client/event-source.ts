@@ -59,8 +59,12 @@ type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean;
  * fires. Cross-origin (the URL's origin is not `location.origin`), the id travels as the query parameter
  * `lastEventId` instead, so that, like the native EventSource, it sends no header that costs a preflight.
  *
- * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch` and a `reconnect` policy, and
- * {@link EventSource.error} (also on the `error` event) says why the last failure happened.
+ * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch`, `idleTimeout`, `retryStatus` and a
+ * `reconnect` policy (under which 502, 503, 504, 429, and 401 with a `headers` function, are retried
+ * instead of failing), and {@link EventSource.error} (also on the `error` event) says why the last
+ * failure happened. Two departures apply in every mode: no byte for `idleTimeout` (45 s by default)
+ * counts as a network error, and a 431 or 414 answering a resumed request (the id too long for that
+ * server) is retried once without the id.
  *
  * @example
  * ```ts
@@ -94,9 +98,10 @@ export class EventSource<Events = any> extends EventTarget {
   /**
    * Why the last `error` event fired: an `SSEError` with code `NETWORK`, `HEADERS_FAILED` (the `headers`
    * function threw or rejected; retried like `NETWORK`), `HTTP_STATUS` (with `status`), `NO_CONTENT`,
-   * `CONTENT_TYPE`, `MAX_ATTEMPTS`, `MAX_BUFFER_SIZE` or `CALLBACK_FAILED` (the `reconnect` function
-   * threw; closed for good); `null` before any failure, once a connection opens, and when the server
-   * ended the stream normally.
+   * `CONTENT_TYPE`, `MAX_ATTEMPTS` (its `cause` the last failure), `MAX_BUFFER_SIZE` or `CALLBACK_FAILED`
+   * (the `reconnect` or `retryStatus` function threw; closed for good); `null` before any failure, once
+   * a connection opens, and when the server ended the stream normally. While a retried status waits
+   * (`readyState` `CONNECTING`), it is that `HTTP_STATUS` with its `status`.
    */
   readonly error: SSEError | null = null
   onopen: ((this: EventSource, event: Event) => unknown) | null = null

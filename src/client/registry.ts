@@ -19,9 +19,9 @@ const entries = new Map<string, Entry>()
 
 /**
  * The key a connection is shared under: two requests that would differ must never get the same one.
- * Compared by value: the `url`, `withCredentials`, the `reconnect` policy and a `headers` object. A
- * `headers` function is not compared (every function is the same "a function"), so the first
- * subscriber's one is used. This is the one place the key is made: whatever else makes two requests
+ * Compared by value: the `url`, `withCredentials`, the `reconnect` policy, a `headers` object and the
+ * `idleTimeout`. A `headers` function is not compared (every function is the same "a function"), so the
+ * first subscriber's one is used (a `retryStatus` function neither). This is the one place the key is made: whatever else makes two requests
  * differ (a `method`, a `body`) belongs here.
  *
  * @example
@@ -39,6 +39,7 @@ export function sharingKey(url: string, init: EventSourceInit): string {
     (init.method ?? 'GET').toUpperCase(),
     // Two requests are one stream only if they ask the same: a body that is not text is never shared.
     init.body == null ? null : typeof init.body === 'string' ? init.body : ++unshared,
+    init.idleTimeout,
   ])
 }
 

@@ -49,6 +49,66 @@ export interface EventSourceInit {
   reconnect?: false | ReconnectPolicy | ReconnectFunction
   /** The parser's `maxBufferSize`: past it the connection is dropped and reconnects. Defaults to 16 MiB. */
   maxBufferSize?: number
+  /**
+   * How long, in ms, the client waits for the next byte (the response headers, an event, a comment)
+   * before it takes the connection for dead: it aborts it and, as after a network error, reconnects
+   * under `reconnect` with `Last-Event-ID` (`error` is a `NETWORK` `SSEError`). A stalled server or a
+   * silently dropped route (a sleeping laptop, a NAT that forgot the flow) otherwise leaves the source
+   * `OPEN` forever. Defaults to 45000: three times the server's default keep-alive (a comment every
+   * 15000 ms), so two late keep-alives are tolerated. Raise it if your server sends keep-alives less
+   * often (or none); `false` disables it.
+   */
+  idleTimeout?: number | false
+  /**
+   * With reconnection on (a `reconnect` policy or function; not in the default spec mode, not with
+   * `false`), whether a response with this status is retried under the policy like a network error
+   * (counted towards `maxAttempts`, waiting at least what a `Retry-After` header asks) instead of
+   * failing for good with `HTTP_STATUS`. `retriedByDefault` is the default answer: `true` for 502, 503,
+   * 504 (a proxy in front of an app that is restarting, an overloaded app) and 429, and for 401 when
+   * `headers` is a function (its next call can bring a fresh token; with fixed headers the retry would
+   * fail the same way); `false` for any other status (403 included: a refreshed token rarely makes a
+   * forbidden resource allowed). If it throws, the source closes with `CALLBACK_FAILED`.
+   *
+   * @example
+   * ```ts
+   * // Also retry 403 (a token whose scopes are refreshed with it):
+   * const retryStatus = (status: number, retriedByDefault: boolean) => retriedByDefault || status === 403
+   * ```
+   */
+  retryStatus?: (status: number, retriedByDefault: boolean) => boolean
+}
+
+/**
+ * The longest wait the client schedules, in ms: 2^31 - 1 (about 24.8 days), the longest delay a timer
+ * honours. Every wait (a server's `retry:`, a policy's `maxDelay`, a reconnect function's answer, a
+ * `Retry-After`, `idleTimeout`) is clamped to it: a longer one would overflow the timer, which then
+ * fires after about 1 ms, turning "wait a month" into a reconnection storm. @internal
+ */
+export const MAX_DELAY = 2 ** 31 - 1
+
+/**
+ * A connection has proved healthy, and the count of failed attempts starts again, once it stayed open
+ * this long (ms). Not on a 200, nor on an event: a server that answers 200 and closes at once
+ * (overloaded, its callback crashing after a first "hello" or snapshot event, a proxy refusing) must
+ * meet a growing backoff, not a reconnection every `delay`; and many servers send an event the moment
+ * a stream opens, so an event proves no more than the 200 did. @internal
+ */
+export const HEALTHY_AFTER = 5000
+
+/** The default `idleTimeout`: three times the server's default keep-alive interval (15000 ms). @internal */
+export const IDLE_TIMEOUT = 45_000
+
+/** Statuses worth another attempt by default: a proxy before a restarting app, overload, rate limits. */
+const TRANSIENT = [429, 502, 503, 504]
+
+/**
+ * A `Retry-After` header (delay-seconds or an HTTP date) in ms, or 0 when absent or unreadable.
+ * @see https://httpwg.org/specs/rfc9110.html#field.retry-after
+ */
+function retryAfter(value: string | null): number {
+  if (!value) return 0
+  const ms = /^\s*\d+\s*$/.test(value) ? +value * 1000 : Date.parse(value) - Date.now()
+  return Math.max(ms, 0) || 0
 }
 
 /**
@@ -85,21 +145,29 @@ export interface SourceListener {
  * The EventSource processing model (WHATWG 9.2.3-9.2.5) without the `EventTarget` around it, shared by
  * {@link EventSource} and the connections `createSSEStore` shares. Nothing is called after `close()`.
  *
- * Failures, as the `error` they leave: `NETWORK` (the request failed or the stream broke) and
- * `HEADERS_FAILED` (a `headers` function threw or rejected, or gave headers `Headers` refuses) are retried
- * under the reconnect policy, like the end of the stream (`error` `null`); `MAX_BUFFER_SIZE` drops the
- * connection and reconnects; `HTTP_STATUS`, `NO_CONTENT` and `CONTENT_TYPE` close for good; a policy that
- * gives up closes with `MAX_ATTEMPTS` (its `cause` the last failure); a reconnect function that throws
- * closes with `CALLBACK_FAILED` (its `cause` the thrown value).
+ * Failures, as the `error` they leave: `NETWORK` (the request failed, the stream broke, or no byte came
+ * for `idleTimeout`) and `HEADERS_FAILED` (a `headers` function threw or rejected, or gave headers
+ * `Headers` refuses) are retried under the reconnect policy, like the end of the stream (`error` `null`);
+ * `MAX_BUFFER_SIZE` drops the connection and reconnects; `HTTP_STATUS` closes for good, except a status
+ * `retryStatus` accepts while a policy or function is set (retried, waiting at least its `Retry-After`)
+ * and a 431 or 414 to a request that carried the last event id (retried without it); `NO_CONTENT` and
+ * `CONTENT_TYPE` close for good; a policy that gives up closes with `MAX_ATTEMPTS` (its `cause` the last
+ * failure, with its `status` when it was a response); a reconnect or `retryStatus` function that throws
+ * closes with `CALLBACK_FAILED` (its `cause` the thrown value). Every wait is clamped to
+ * {@link MAX_DELAY}; failed attempts are counted until a connection proves healthy ({@link HEALTHY_AFTER}).
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model
  * @internal
  */
 export function connect(url: string, init: EventSourceInit, listener: SourceListener): SourceConnection {
-  const { reconnect, headers } = init
+  const { reconnect, headers, idleTimeout = IDLE_TIMEOUT, retryStatus } = init
   let ctrl: AbortController | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
-  /** Consecutive failed connections, reset when one opens. */
+  /** Fires when no byte came for `idleTimeout` ms. */
+  let idle: ReturnType<typeof setTimeout> | undefined
+  /** Consecutive failed connections, reset once one proves healthy ({@link HEALTHY_AFTER}). */
   let attempt = 0
+  /** When the current connection opened, for {@link HEALTHY_AFTER}. */
+  let openedAt = 0
   /** The reconnection time the server set with `retry:`. */
   let retry: number | undefined
   const connection = {
@@ -109,6 +177,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     close() {
       connection.state = CLOSED
       clearTimeout(timer)
+      clearTimeout(idle)
       ctrl?.abort()
     },
   }
@@ -119,8 +188,20 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     listener.onState(connection)
   }
 
-  /** "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait. */
-  const again = (error: SSEError | null): void => {
+  /** Fail the connection for good (9.2.3), its timers with it. */
+  const fail = (error: SSEError | null): void => {
+    clearTimeout(idle)
+    change(CLOSED, error)
+  }
+
+  /**
+   * "Reestablish the connection" (9.2.3), the reconnect policy choosing the wait, never shorter than
+   * `atLeast` (a `Retry-After`) and never longer than {@link MAX_DELAY}.
+   */
+  const again = (error: SSEError | null, atLeast = 0): void => {
+    clearTimeout(idle)
+    if (openedAt && Date.now() - openedAt >= HEALTHY_AFTER) attempt = 0
+    openedAt = 0
     let wait: number | false
     try {
       wait =
@@ -131,17 +212,30 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     } catch (cause) {
       // A throwing reconnect function is a bug in it, not a policy giving up: fail for good, saying so,
       // rather than rejecting into the void.
-      change(CLOSED, new SSEError('CALLBACK_FAILED', 'reconnect() threw.', { cause }))
+      fail(new SSEError('CALLBACK_FAILED', 'reconnect() threw.', { cause }))
       return
     }
     // `false` is "fail the connection": closed for good. A policy that gives up says so.
     if (wait === false) {
-      change(CLOSED, reconnect ? new SSEError('MAX_ATTEMPTS', 'Gave up reconnecting.', { cause: error }) : error)
+      fail(reconnect ? new SSEError('MAX_ATTEMPTS', 'Gave up reconnecting.', { cause: error }) : error)
     } else {
       change(CONNECTING, error)
       // A listener may have closed the connection.
-      if (connection.state === CONNECTING) timer = setTimeout(run, wait)
+      if (connection.state === CONNECTING) timer = setTimeout(run, Math.min(Math.max(wait, atLeast), MAX_DELAY))
     }
+  }
+
+  /** (Re)arms the idle timer: called when the request is sent and on every chunk. */
+  const alive = (): void => {
+    if (idleTimeout === false) return
+    clearTimeout(idle)
+    idle = setTimeout(
+      () => {
+        ctrl?.abort()
+        again(new SSEError('NETWORK', `NETWORK: no byte for ${idleTimeout} ms (idleTimeout)`))
+      },
+      Math.min(idleTimeout, MAX_DELAY),
+    )
   }
 
   const parser = interpret({
@@ -159,6 +253,36 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     maxBufferSize: init.maxBufferSize,
   })
 
+  /**
+   * What a response that cannot be read as an event stream leads to. With reconnection on, a status
+   * `retryStatus` accepts is retried under the policy, waiting at least its `Retry-After`. A 431 (or a
+   * 414: cross-origin the id is in the URL) to a request that resumed from an id (too long for this
+   * server) is retried once without it: the id is forgotten, so events may be missed, but the source
+   * lives on and `error` (with the status) says so; a second one fails for good. Anything else fails
+   * for good, as the spec says.
+   */
+  const refused = (response: Response, sentId: string): void => {
+    const { status } = response
+    const error = new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
+    if ((status === 431 || status === 414) && sentId && reconnect !== false) {
+      parser.reset({ lastEventId: '' })
+      again(new SSEError('HTTP_STATUS', `HTTP ${status}: last event id refused, reconnecting without it`, { status }))
+    } else if (status === 204 || !reconnect) {
+      fail(error)
+    } else {
+      let retried: boolean
+      try {
+        const byDefault = TRANSIENT.includes(status) || (status === 401 && typeof headers === 'function')
+        retried = retryStatus ? retryStatus(status, byDefault) : byDefault
+      } catch (cause) {
+        fail(new SSEError('CALLBACK_FAILED', 'retryStatus() threw.', { cause }))
+        return
+      }
+      if (retried) again(error, retryAfter(response.headers.get('retry-after')))
+      else fail(error)
+    }
+  }
+
   /** One request: send, check, open, read to the end. Never rejects. */
   const run = async (): Promise<void> => {
     ctrl = new AbortController()
@@ -175,6 +299,8 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
       // the URL cross-origin.
       sent.set('accept', 'text/event-stream')
       const id = parser.lastEventId
+      // From here on the server owes us bytes: the response headers first.
+      alive()
       // Called unbound: a browser's fetch throws "Illegal invocation" when called as init.fetch().
       const response = await (init.fetch ?? fetch)(id ? resumeFrom(url, id, sent) : url, {
         method: init.method,
@@ -188,22 +314,20 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
       const type = response.headers.get('content-type')
       if (status !== 200 || !/^\s*text\/event-stream\s*(;|$)/i.test(type!)) {
         body?.cancel().catch(() => {})
-        change(
-          CLOSED,
-          status !== 200
-            ? new SSEError(status === 204 ? 'NO_CONTENT' : 'HTTP_STATUS', `HTTP ${status}`, { status })
-            : new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`),
-        )
+        if (status !== 200) refused(response, id)
+        else fail(new SSEError('CONTENT_TYPE', `Not text/event-stream: ${type}`))
         return
       }
       connection.url = response.url || url
-      attempt = 0
+      openedAt = Date.now()
       change(OPEN, null)
       const reader = body?.getReader()
-      // close() and an overflow abort the signal; the loop then stops and leaves the state to them.
+      // close(), an overflow and the idle timer abort the signal; the loop then stops and leaves the
+      // state to them.
       while (reader && !signal.aborted) {
         const { done, value } = await reader.read()
         if (done) break
+        alive()
         parser.feed(value)
       }
       if (!signal.aborted) again(null)

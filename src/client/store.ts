@@ -79,8 +79,12 @@ export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
    * below the server's `retry:`), `maxAttempts` (failed attempts in a row before giving up with a
    * `MAX_ATTEMPTS` error; default 5; the count starts again on every successful open) and `backoff`
    * (`true`, or `{ factor, maxDelay, jitter }`: grow the interval exponentially, with jitter; default off,
-   * and when on defaults `factor` 2, `maxDelay` 30000 ms, `jitter` 0.5). Statuses other than 200, 204
-   * and a wrong content type never reconnect.
+   * and when on defaults `factor` 2, `maxDelay` 30000 ms, `jitter` 0.5). With reconnection on, 502, 503,
+   * 504 and 429 are retried like a network error (waiting at least their `Retry-After`), and 401 too
+   * when `headers` is a function (see `retryStatus`); meanwhile `connectionState` is `connecting` and
+   * `error` the last failure (`HTTP_STATUS` with its `status`). The count of failed attempts starts
+   * again once a connection proves healthy by staying open 5 s. Other
+   * statuses, 204 and a wrong content type never reconnect.
    */
   reconnect?:
     | boolean
@@ -100,6 +104,19 @@ export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
    * Defaults to none.
    */
   headers?: Record<string, string> | (() => HeadersLike | Promise<HeadersLike>)
+  /**
+   * With `reconnect` on, whether a response with this status is retried instead of closing for good;
+   * `retriedByDefault` is the default answer (`true` for 502, 503, 504, 429, and 401 when `headers` is
+   * a function). The latest options' function is used. Defaults to that default.
+   */
+  retryStatus?: (status: number, retriedByDefault: boolean) => boolean
+  /**
+   * Ms without a byte (event or keep-alive comment) after which the connection is taken for dead and
+   * dropped: it reconnects under `reconnect` with `Last-Event-ID` (with `reconnect` off it closes), with
+   * a `NETWORK` error. Defaults to 45000 (three of the server's default 15000 ms keep-alives); `false`
+   * disables it.
+   */
+  idleTimeout?: number | false
   /** Connect only while `true`; when `false` the state is `closed`. Defaults to `true`. */
   enabled?: boolean
   /** The request method: `'POST'` to send a prompt or a query. Defaults to `'GET'`. */
@@ -213,16 +230,18 @@ export function createSSEStore<T = any, E extends SSEEventName<T> = SSEEventName
   options: SSEOptions<T, E>,
 ): SSEStore<T, E> {
   type Data = SSEData<T, E>
-  const { url, eventName = 'message', withCredentials, headers, enabled = true, method, body } = options
+  const { url, eventName = 'message', withCredentials, headers, enabled = true, idleTimeout, method, body } = options
   const json = body !== undefined && typeof body !== 'string'
   const init: EventSourceInit = {
     withCredentials,
     reconnect: policyOf(options.reconnect),
-    // The latest options' function, read on each (re)connection.
+    // The latest options' functions, read on each (re)connection or refused response.
     headers:
       typeof headers === 'function'
         ? async () => withJSONType(json, await (store.options.headers as typeof headers)())
         : withJSONType(json, headers),
+    retryStatus: (status, byDefault) => store.options.retryStatus?.(status, byDefault) ?? byDefault,
+    idleTimeout,
     method,
     body: json ? JSON.stringify(body) : body,
   }

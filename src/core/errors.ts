@@ -8,7 +8,9 @@
  *   the connection was cut so that the client reconnects and resumes.
  * - `EVENT_TOO_LARGE`: one event was larger than `maxBufferSize` by itself; it was refused and the
  *   connection stays open (cutting it would bring the client back for the same event, forever).
- * - `HTTP_STATUS`: the server answered with a status other than 200 (the client does not retry).
+ * - `HTTP_STATUS`: the server answered with a status other than 200 (`status`); fatal, unless the
+ *   client's reconnection is on and the status is worth retrying (502, 503, 504, 429, a 401 with a
+ *   `headers` function, what `retryStatus` accepts), or it is a 431 or 414 to a resumed request.
  * - `CONTENT_TYPE`: the response was not `text/event-stream` (the client does not retry).
  * - `NO_CONTENT`: the server answered 204, the spec's "stop reconnecting" signal.
  * - `NETWORK`: the request failed or the stream broke; the client retries if allowed.

@@ -25,8 +25,10 @@ export interface SSEResult<T> extends SSESnapshot<T> {
  * listening to its own `eventName`; it closes when the last one unmounts or calls `close()`. Options
  * are compared by value, so objects written inline never reconnect. Nothing connects during server
  * rendering, and StrictMode's double mount keeps one connection. On reconnection the server receives
- * `Last-Event-ID`. A 204, any other non-200 status or a wrong content type stops for good, with the
- * reason in `error` (an `SSEError` with `code` and `status`).
+ * `Last-Event-ID`. With `reconnect` on, 502, 503, 504 and 429 (and 401 when `headers` is a function)
+ * are retried, honouring `Retry-After`, while `connectionState` is `connecting` and `error` holds the
+ * status; a 204, any other status or a wrong content type stops for good, with the reason in `error`
+ * (an `SSEError` with `code` and `status`).
  *
  * @example
  * ```tsx

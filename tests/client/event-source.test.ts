@@ -403,13 +403,15 @@ describe('what native EventSource cannot do', () => {
     expect(source.error?.cause).toMatchObject({ code: 'NETWORK' })
   })
 
-  it('counts failures again from zero after a connection opens', async () => {
+  it('counts a stream that closes at once as a failure too, even after an event', async () => {
     const body = sse('data: ok\n\n')
-    const server = await serve(drop, drop, body, drop, drop, drop)
+    const server = await serve(drop, body, drop, drop, drop)
     const source = open(server.url, { reconnect: { delay: 5, jitter: 0, maxAttempts: 2 } })
     await next(source, 'error', () => source.readyState === EventSource.CLOSED)
-    // 2 failures, an open (then its end: failure 1), then failures 2 and 3: give up.
-    expect(server.requests).toHaveLength(5)
+    // A failure, an open that ends at once (failure 2; it did not stay open 5 s), then failure 3: give up.
+    // (source-connection.test.ts shows the count starting again after 5 s open.)
+    expect(server.requests).toHaveLength(3)
+    expect(source.error?.code).toBe('MAX_ATTEMPTS')
   })
 
   it('never waits less than the server retry: under a backoff policy', async () => {

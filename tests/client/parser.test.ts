@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { createParser as oracleParser } from 'eventsource-parser'
 import { describe, expect, it, vi } from 'vitest'
 import { createParser, isSSEError, type ParsedEvent, type SSEError } from '../../src/client'
@@ -179,6 +181,32 @@ describe('maxBufferSize', () => {
     expect(errors.map((e) => e.code)).toEqual(['MAX_BUFFER_SIZE'])
     // Neither the first lines nor the tail of the dropped event leak into an event.
     expect(events).toEqual([{ type: 'message', data: 'next', lastEventId: '' }])
+  })
+
+  it('holds about the data itself while an event of many short data lines builds up, not several times it', () => {
+    // The figure that matters is memory, so it is measured: the heap the parser holds just before the
+    // blank line, after a full collection, against the data it holds. (A rope of `data + "\n" + line`
+    // held 8.6x for 10-character lines, keeping every input piece and two rope nodes per line.)
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const max = 8 * 2 ** 20
+    const line = `data: ${'x'.repeat(10)}\n`
+    const lines = Math.floor((max - 1) / 11)
+    const perPiece = Math.floor(65536 / line.length)
+    const piece = utf8(line.repeat(perPiece))
+    let data = 0
+    const parser = createParser({ onEvent: (event) => (data = event.data.length), maxBufferSize: max })
+    gc()
+    const before = process.memoryUsage().heapUsed
+    let fed = 0
+    for (; fed + perPiece <= lines; fed += perPiece) parser.feed(piece)
+    parser.feed(line.repeat(lines - fed))
+    gc()
+    const held = process.memoryUsage().heapUsed - before
+    parser.feed('\n')
+    expect(data).toBe(lines * 11 - 1)
+    // One byte per character (Latin-1 data), plus a little: well under 1.5x.
+    expect(held).toBeLessThan(1.5 * max)
   })
 
   it('never throws when there is no onError', () => {

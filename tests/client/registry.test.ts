@@ -79,7 +79,7 @@ describe('sharingKey', () => {
     expect(sharingKey('/a', {})).toBe(sharingKey('/a', { withCredentials: false }))
   })
 
-  it('tells apart the url, withCredentials, the reconnect policy and a headers object', () => {
+  it('tells apart the url, withCredentials, the reconnect policy, a headers object and the idleTimeout', () => {
     const keys = [
       sharingKey('/a', {}),
       sharingKey('/b', {}),
@@ -89,6 +89,8 @@ describe('sharingKey', () => {
       sharingKey('/a', { headers: { x: '1' } }),
       sharingKey('/a', { headers: { x: '2' } }),
       sharingKey('/a', { headers: () => ({}) }),
+      sharingKey('/a', { idleTimeout: 1000 }),
+      sharingKey('/a', { idleTimeout: false }),
     ]
     expect(new Set(keys).size).toBe(keys.length)
   })

@@ -7,8 +7,8 @@ import { createSSEHandler, type SSECallback, type SSEHandlerOptions } from '../.
 /**
  * A real SSE endpoint for hook tests: `createSSEHandler` behind the Node adapter on a loopback port.
  * Every request is recorded (path, the Last-Event-ID header, the lastEventId query parameter) before it
- * is served. Paths under `/status/<code>` answer that status instead, and `/json` answers JSON, for the
- * failure cases.
+ * is served. Paths under `/status/<code>` answer that status instead, `/down/<code>/<from>-<to>` answers
+ * it to its from-th to to-th requests only, and `/json` answers JSON, for the failure cases.
  */
 export async function startSSEServer(callback: SSECallback, options: SSEHandlerOptions = {}) {
   const requests: { path: string; lastEventId: string | null; query: string | null }[] = []
@@ -19,7 +19,11 @@ export async function startSSEServer(callback: SSECallback, options: SSEHandlerO
     const id = req.headers['last-event-id']
     const query = new URL(path, 'http://server').searchParams.get(LAST_EVENT_ID_PARAM)
     requests.push({ path, lastEventId: typeof id === 'string' ? id : null, query })
-    const code = /^\/status\/(\d+)/.exec(path)?.[1]
+    // `/down/<code>/<from>-<to>`: the from-th to to-th requests to this path answer `code` (a deploy).
+    const down = /^\/down\/(\d+)\/(\d+)-(\d+)/.exec(path)
+    const seen = down ? requests.filter((r) => r.path.startsWith(down[0])).length : 0
+    const code =
+      /^\/status\/(\d+)/.exec(path)?.[1] ?? (down && seen >= +down[2]! && seen <= +down[3]! ? down[1] : undefined)
     if (code) {
       res.writeHead(Number(code), { 'content-type': 'text/event-stream' })
       return void res.end()

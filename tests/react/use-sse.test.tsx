@@ -289,6 +289,26 @@ describe('beyond the seed', () => {
     expect(text('id')).toEqual(['e3'])
   })
 
+  it('rides out a deploy: a 502 is retried under reconnect, "connecting" with the status in error meanwhile', async () => {
+    let n = 0
+    const server = await serve((send, close, { lastEventId }) => {
+      send({ from: lastEventId }, { id: `e${++n}` })
+      if (n === 1) close()
+    })
+    const seen: string[] = []
+    const record = (r: SSEResult<unknown>) => {
+      const state = `${r.connectionState}:${r.error?.status ?? ''}`
+      if (seen.at(-1) !== state) seen.push(state)
+    }
+    const url = server.url('/down/502/2-2')
+    render(<Show options={{ url, reconnect: { interval: 20, maxAttempts: 5 } }} onResult={record} />)
+    await until(() => expect(text('data')).toEqual(['{"from":"e1"}']))
+    // Cross-origin here (see above): the id travels in the query.
+    expect(server.requests.map((r) => r.query)).toEqual([null, 'e1', 'e1'])
+    expect(seen).toEqual(['connecting:', 'open:', 'connecting:', 'connecting:502', 'open:'])
+    expect(text('error')).toEqual(['none'])
+  })
+
   it.each([
     ['/status/204', 'NO_CONTENT'],
     ['/status/401', 'HTTP_STATUS'],

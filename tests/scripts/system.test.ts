@@ -210,6 +210,7 @@ describe('node scripts/system.mjs', () => {
       expect(lines.slice(1).map((line) => line.trim())).toEqual([
         'tests/channels/redis.test.ts',
         'tests/channels/failover.test.ts',
+        'tests/channels/restart.test.ts',
         'runtimes/next/e2e/chat-redis.test.ts',
       ])
       expect(box.apt()).toEqual([])
@@ -311,7 +312,7 @@ describe('the helpers that start these programs', () => {
 
   it('locate() names the program, why, and how to install it or skip it', () => {
     expect(() => locate('nginx', { PATH: empty, SSE_SYSTEM_PATH: empty })).toThrow(
-      /^nginx is needed by this test \(the load balancer of the failover suite\), and it is not installed\.\n.*\nOr skip the suites that need it: SSE_SKIP_SYSTEM=nginx npm test\.$/,
+      /^nginx is needed by this test \(the load balancer of the failover and restart suites\), and it is not installed\.\n.*\nOr skip the suites that need it: SSE_SKIP_SYSTEM=nginx npm test\.$/,
     )
   })
 
