@@ -60,10 +60,10 @@ for (const [mode, flags] of [
     }, 60_000)
     afterAll(() => server?.kill())
 
-    // Issue 14 saw 2 of 20 cleanups after 20 aborts, 1 run in 4: three rounds of each way of leaving.
+    // Issue 14 saw 2 of 20 cleanups after 20 aborts, 1 run in 4: two rounds of each way of leaving, in each mode.
     for (const how of ['abort', 'cancel'] as const) {
-      test(`twenty clients that ${how} at once each get their cleanup, exactly once (three rounds)`, async () => {
-        for (let round = 1; round <= 3; round++) {
+      test(`twenty clients that ${how} at once each get their cleanup, exactly once (two rounds)`, async () => {
+        for (let round = 1; round <= 2; round++) {
           await leaveTogether(target, `deno-${how}-${Date.now()}-${round}`, 20, how)
         }
       })

@@ -4,16 +4,28 @@
  */
 import { honoApp } from './hono-app'
 
-/** As much of Bun's global as this file uses. */
+/** As much of Bun's API as this file uses. */
+interface BunServer {
+  timeout(request: Request, seconds: number): void
+}
 declare const Bun: {
   argv: string[]
-  serve(options: { hostname: string; port: number; idleTimeout: number; fetch: (request: Request) => unknown }): unknown
+  serve(options: {
+    hostname: string
+    port: number
+    fetch: (request: Request, server: BunServer) => Response | Promise<Response>
+  }): unknown
 }
+
+const app = honoApp()
 
 Bun.serve({
   hostname: '127.0.0.1',
   port: Number(Bun.argv[2]),
-  // Above the 15 s keep-alive: Bun's default (10 s) cuts idle streams (see runtimes/bun).
-  idleTimeout: 30,
-  fetch: honoApp().fetch,
+  fetch(request, server) {
+    // Bun cuts a connection 10 s after the client last sent anything, writes or not (runtimes/bun shows
+    // it): lift that for the stream.
+    if (new URL(request.url).pathname === '/events') server.timeout(request, 0)
+    return app.fetch(request, server)
+  },
 })
