@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { httpTarget, open, type Target } from '../contract/client'
+import { readInside } from '../contract/inside'
 import { leaveTogether, runContract } from '../contract/scenarios'
 import { type Bundled, bundleToFile } from '../harness/bundle'
 import { poll } from '../harness/poll'
@@ -46,9 +47,11 @@ describe('bun: its own behaviour', () => {
   const servers: Guarded[] = []
   let untimed: Target
   let timed: Target
+  let untimedUrl = ''
   beforeAll(async () => {
     const [a, b] = await Promise.all([serve(await bundle(), 'untimed'), serve(await bundle(), 'timed')])
     servers.push(a.server, b.server)
+    untimedUrl = a.url
     untimed = httpTarget(a.url)
     timed = httpTarget(b.url)
   }, 60_000)
@@ -78,6 +81,10 @@ describe('bun: its own behaviour', () => {
     const seen = untimedStream.comments.length
     await untimedStream.commentCount(seen + 5)
     expect(untimedStream.ended).toBe(false)
+  })
+
+  test("the package's EventSource and createParser, running in Bun, read the contract from Bun.serve", async () => {
+    await readInside(bun, (file) => [file, untimedUrl], ['bun'])
   })
 
   for (const how of ['abort', 'cancel'] as const) {

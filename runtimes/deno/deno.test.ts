@@ -13,11 +13,14 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { httpTarget, type Target } from '../contract/client'
+import { readInside } from '../contract/inside'
 import { leaveTogether, runContract } from '../contract/scenarios'
 import { type Bundled, bundleToFile } from '../harness/bundle'
 import { type Guarded, startOnFreePorts, waitForHttp } from '../harness/process'
 
 const deno = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url))
+/** Offline and plain: no update check, no colours in what it prints. */
+const quiet = { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }
 
 /** Serves the bundled contract app with `Deno.serve`; `flags` go before the script (`--unstable-…`). */
 async function serve(bundle: Bundled, flags: string[] = []): Promise<{ server: Guarded; url: string }> {
@@ -25,8 +28,7 @@ async function serve(bundle: Bundled, flags: string[] = []): Promise<{ server: G
     args: ([port]) => ['run', '--allow-net=127.0.0.1', '--no-prompt', ...flags, bundle.file, String(port)],
     ready: (server, url) => waitForHttp(`${url}/log?id=ready`, server),
     cwd: bundle.dir,
-    // Offline and quiet: no update check, no colours in what it prints.
-    env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    env: quiet,
   })
 }
 
@@ -50,15 +52,23 @@ for (const [mode, flags] of [
   ['default (legacy abort)', []],
   ['--unstable-no-legacy-abort', ['--unstable-no-legacy-abort']],
 ] as const) {
-  describe(`deno, ${mode}: many clients leaving at once`, () => {
+  describe(`deno, ${mode}`, () => {
     let server: Guarded | undefined
     let target: Target
+    let url = ''
     beforeAll(async () => {
       const started = await serve(await bundle(), [...flags])
       server = started.server
-      target = httpTarget(started.url)
+      url = started.url
+      target = httpTarget(url)
     }, 60_000)
     afterAll(() => server?.kill())
+
+    if (flags.length === 0) {
+      test("the package's EventSource and createParser, running in Deno, read the contract from Deno.serve", async () => {
+        await readInside(deno, (file) => ['run', '--allow-net=127.0.0.1', '--no-prompt', file, url], ['deno'], quiet)
+      })
+    }
 
     // Issue 14 saw 2 of 20 cleanups after 20 aborts, 1 run in 4: two rounds of each way of leaving, in each mode.
     for (const how of ['abort', 'cancel'] as const) {
