@@ -456,6 +456,31 @@ export const scenarios: Scenario[] = [
   },
 ]
 
+/**
+ * Opens `count` streams on `route`, waits for each one's first flush, then has every client leave in
+ * the same turn (`how`), and checks that each connection ran its cleanup exactly once. A runtime that
+ * loses disconnects under a burst (issue 14 reported it of Deno) fails here, where one at a time passes.
+ *
+ * @example
+ * ```ts
+ * test('twenty clients leave at once', () => leaveTogether(target, 'deno-burst-1', 20, 'abort'))
+ * ```
+ */
+export async function leaveTogether(
+  target: Target,
+  prefix: string,
+  count: number,
+  how: 'abort' | 'cancel',
+  route = 'idle',
+): Promise<void> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`)
+  const streams = await Promise.all(ids.map((id) => open(target, route, { id })))
+  await Promise.all(streams.map((s) => s.commentCount(1)))
+  await Promise.all(streams.map((s) => (how === 'abort' ? s.abort() : s.cancel())))
+  const logs = await Promise.all(ids.map((id) => cleanupsOf(target, id)))
+  expect(logs.map((log) => log.cleanups)).toEqual(ids.map(() => ['returned']))
+}
+
 let counter = 0
 
 /** The warning the precedence scenarios provoke on purpose; dropped from the output as noise. */
