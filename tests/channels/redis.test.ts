@@ -75,7 +75,7 @@ describe('createRedisBackplane', () => {
     const ids: string[] = []
     for (let i = 1; i <= 20; i++) ids.push(await onA.publish(i, { event: 'n' }))
     const events = () => reader.events.filter((e) => e.type !== 'probe')
-    while (events().length < 20) await reader.pump()
+    await reader.readUntil(() => events().length >= 20)
     const got = events()
     expect(got.map((e) => Number(e.data))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     expect(got.map((e) => e.id)).toEqual(ids)
@@ -255,7 +255,7 @@ describe('createRedisBackplane', () => {
     })()
     await publishing
     expect(crashed).toBe(true)
-    while (events().length < accepted.length) await reader.pump()
+    await reader.readUntil(() => events().length >= accepted.length)
     const got = events().map((e) => Number(e.data))
     expect(got).toEqual(accepted)
     // Only publishes around the crash may be refused (the one in flight, and one that meets the restarted

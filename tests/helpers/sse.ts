@@ -56,6 +56,16 @@ export function sseReader(body: ReadableStream<Uint8Array>) {
       while (await pump()) {}
       return events
     },
+    /**
+     * Reads until `check()` holds; fails if the body ends first. Never loop on `pump()` alone: once the
+     * body has ended it resolves at once, and a loop of microtasks starves every timer, the test's
+     * timeout included, so the run would spin forever instead of failing.
+     */
+    async readUntil(check: () => boolean): Promise<void> {
+      while (!check()) {
+        if (!(await pump())) throw new Error(`stream ended after ${events.length} events`)
+      }
+    },
     /** Reads one more chunk (or the end); resolves false at the end. */
     pump,
     cancel: (reason?: unknown) => reader.cancel(reason),
