@@ -27,9 +27,20 @@ Bun.serve({
   idleTimeout: Number(idleTimeout),
   fetch(request, server) {
     // Bun (1.4.4) closes a connection `idleTimeout` seconds (10 by default) after the client last sent
-    // anything, however much the server writes meanwhile: every stream would be cut, keep-alive or not.
-    // `server.timeout(request, 0)` lifts it for one request; an app puts it in its SSE routes only.
+    // anything, however much the server writes meanwhile. `createSSEHandler` lifts it for its streams
+    // (`server.timeout(request, 0)`, given Bun's Server as its argument); an app may do it too (`untimed`).
     if (streams === 'untimed') server.timeout(request, 0)
+    // A stream not made by the package, writing a comment every 100 ms: what Bun does to any stream.
+    if (new URL(request.url).pathname.endsWith('/bare')) {
+      let timer: ReturnType<typeof setInterval> | undefined
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          timer = setInterval(() => controller.enqueue(new TextEncoder().encode(':\n\n')), 100)
+        },
+        cancel: () => clearInterval(timer),
+      })
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+    }
     return handle(request, server)
   },
 })

@@ -4,6 +4,23 @@ import { responseHeaders, settingsOf } from './settings'
 import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
 
 /**
+ * Bun closes a connection `idleTimeout` seconds (10 by default) after the client last sent anything,
+ * however much the server writes: every stream would be cut. Its `Server`, the second argument of
+ * `Bun.serve`'s `fetch`, lifts that for one request; when it is what the handler was given, the stream
+ * asks for it, so a Bun user does not have to know.
+ */
+function liftBunTimeout(server: unknown, request: Request): void {
+  const bun = server as { timeout?: unknown; upgrade?: unknown } | null | undefined
+  if (typeof bun?.timeout === 'function' && typeof bun.upgrade === 'function') {
+    try {
+      ;(bun.timeout as (request: Request, seconds: number) => void)(request, 0)
+    } catch {
+      // Not Bun's after all, or a Bun that refuses: the stream is served either way.
+    }
+  }
+}
+
+/**
  * Creates a route handler that streams Server-Sent Events. The handler takes a Web `Request` (plus
  * whatever the runtime passes after it) and returns the `Response` at once, so it works unchanged as a
  * Next.js App Router `GET`/`POST` export (node and edge), an `export default` in a Pages Router API
@@ -87,6 +104,7 @@ export function createSSEHandler<Events = any, Args extends unknown[] = any[]>(
     // a stream would never end, and the next request on that keep-alive socket would wait forever.
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: 'OPTIONS, GET, HEAD, POST' } })
     if (method === 'HEAD') return new Response(null, { status, headers: sent })
+    liftBunTimeout(args[0], request)
     const connection = new Connection(settings, request)
     connection.run(callback, args)
     const response = new Response(connection.stream, { status, headers: sent })
