@@ -158,14 +158,14 @@ describe('ChannelObject in workerd', () => {
     await first.eventCount(3)
     await first.cancel()
     for (const n of [4, 5, 6]) await publish(name, { n })
-    const resumed = await subscribe(name, { 'Last-Event-ID': first.events.at(-1)!.id })
+    const resumed = await subscribe(name, { 'Last-Event-ID': first.events.at(-1)!.id! })
     await resumed.eventCount(3)
     await publish(name, { n: 7 })
     await resumed.eventCount(4)
     expect(ns(resumed)).toEqual([4, 5, 6, 7])
     expect(resumed.events.map((e) => e.event ?? 'message')).not.toContain('gap')
     // The same through the query parameter our client uses cross-origin.
-    const byQuery = await subscribe(name, {}, { lastEventId: resumed.events[1]!.id })
+    const byQuery = await subscribe(name, {}, { lastEventId: resumed.events[1]!.id! })
     await byQuery.eventCount(2)
     expect(ns(byQuery)).toEqual([6, 7])
   })
@@ -269,7 +269,7 @@ describe('ChannelObject across a restart of the runtime on the same storage', ()
     runtime = await start()
     const after: string[] = []
     const resumed = await Promise.all(
-      clients.map((c) => subscribed(name, c.events.length > 0 ? { 'Last-Event-ID': c.events.at(-1)!.id } : {})),
+      clients.map((c) => subscribed(name, c.events.length > 0 ? { 'Last-Event-ID': c.events.at(-1)!.id! } : {})),
     )
     for (let n = 10; n < 15; n++) after.push(await publish(name, { n }))
     expect(seqOf(after[0]!)).toBe(seqOf(before.at(-1)!) + 1)
