@@ -102,8 +102,9 @@ function config(names: Entry[], extra: Options = {}): Options[] {
 
 /*
  * The Cloudflare entry is built on its own: in the shared declaration build, the types it shares with
- * /server would be split into new chunks, changing every other entry's .d.ts files. It exposes no type
- * that another entry also exports, so its own copy of those declarations cannot clash.
+ * /server would be split into new chunks, changing every other entry's .d.ts files. Its declarations
+ * carry their own copy of the few /server types its API names (Retention, SSEHandlerOptions,
+ * PublishFunction), used only through that API.
  */
 const shared = (Object.keys(entries) as Entry[]).filter((n) => n !== 'cloudflare')
 
