@@ -4,6 +4,13 @@ import { checkEvent, toJSON } from '../core'
 /**
  * What {@link channelOf} needs of a Durable Object namespace binding (`env.CHANNELS`): a
  * `DurableObjectNamespace` bound to a {@link ChannelObject} class fits.
+ *
+ * @example
+ * ```ts
+ * interface Env {
+ *   CHANNELS: DurableObjectNamespace<ChannelObject> // assignable to ChannelNamespace
+ * }
+ * ```
  */
 export interface ChannelNamespace {
   idFromName(name: string): unknown
@@ -22,6 +29,12 @@ interface ChannelStub {
 /**
  * A channel hosted by a {@link ChannelObject}, as a Worker sees it: `publish` and `subscribe` from any
  * isolate reach the one object that holds the channel's subscribers and history.
+ *
+ * @example
+ * ```ts
+ * const lobby: RemoteChannel<Message> = channelOf(env.CHANNELS, 'lobby')
+ * const online = await lobby.size()
+ * ```
  */
 export interface RemoteChannel<T = any> {
   /** The channel's name (the Durable Object's name). */
