@@ -22,6 +22,7 @@ const entries = {
   react: 'src/react/index.ts',
   index: 'src/entries/index.ts',
   redis: 'src/channels/redis/index.ts',
+  cloudflare: 'src/entries/cloudflare.ts',
 } as const
 type Entry = keyof typeof entries
 
@@ -79,7 +80,8 @@ const common: Options = {
   splitting: false,
   treeshake: false,
   clean: false,
-  external: ['react', 'react-dom', 'redis'],
+  // `cloudflare:workers` exists only inside workerd, which provides it to the Worker's bundle.
+  external: ['react', 'react-dom', 'redis', 'cloudflare:workers'],
   outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
   esbuildPlugins: [],
 }
@@ -98,16 +100,23 @@ function config(names: Entry[], extra: Options = {}): Options[] {
   }))
 }
 
-const all = Object.keys(entries) as Entry[]
+/*
+ * The Cloudflare entry is built on its own: in the shared declaration build, the types it shares with
+ * /server would be split into new chunks, changing every other entry's .d.ts files. Its declarations
+ * carry their own copy of the few /server types its API names (Retention, SSEHandlerOptions,
+ * PublishFunction), used only through that API.
+ */
+const shared = (Object.keys(entries) as Entry[]).filter((n) => n !== 'cloudflare')
 
 export default defineConfig([
   // The declarations of every entry come from one build, so they share their chunks: a type reached
   // from two entries (`useSSE` from the root and from /react) is one declaration, not two copies that
   // TypeScript would compare structurally and, for conditional types, find different.
   ...config(
-    all.filter((n) => n !== 'react'),
-    { dts: { entry: present(all) } },
+    shared.filter((n) => n !== 'react'),
+    { dts: { entry: present(shared) } },
   ),
   // The hook's file must start with the directive, or Next treats it as a server module.
   ...config(['react'], { banner: { js: "'use client';" }, dts: false }),
+  ...config(['cloudflare']),
 ])

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The size of each entry point as a user's bundle pays for it: esbuild --bundle --minify (ESM, neutral
- * platform, react/react-dom/redis external), then gzip -9. Two measures per entry:
+ * platform, react/react-dom/redis/cloudflare:workers external), then gzip -9. Two measures per entry:
  *
  * - `whole`: everything the entry exports (`export * from 'use-next-sse/server'`);
  * - `primary`: the entry's main import, tree-shaken (`export { createSSEHandler } from ...`).
@@ -33,9 +33,11 @@ export const ENTRIES = [
   { entry: 'use-next-sse/react', primary: ['useSSE'] },
   { entry: 'use-next-sse/node', primary: ['toNodeHandler'] },
   { entry: 'use-next-sse/redis', primary: ['createRedisBackplane'] },
+  { entry: 'use-next-sse/cloudflare', primary: ['ChannelObject', 'channelOf'], note: 'a Worker' },
 ]
 
-const EXTERNAL = ['react', 'react-dom', 'redis']
+/** `cloudflare:workers` is workerd's own module: a Worker's bundle never carries it. */
+const EXTERNAL = ['react', 'react-dom', 'redis', 'cloudflare:workers']
 
 /** The row's name in the table and the budget file: the entry, and its conditions if any. */
 const labelOf = ({ entry, conditions = [] }) => (conditions.length ? `${entry} [${conditions.join(',')}]` : entry)
@@ -168,7 +170,7 @@ export function formatTable({ rows, unknownBudgets }) {
       .trimEnd()
   const out = [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(format)]
   for (const name of unknownBudgets) out.push(`budget "${name}" matches no measured row`)
-  out.push('Sizes in bytes: esbuild --minify (ESM, react/react-dom/redis external), then gzip -9.')
+  out.push('Sizes in bytes: esbuild --minify (ESM, react/react-dom/redis/cloudflare:workers external), then gzip -9.')
   return out.join('\n')
 }
 

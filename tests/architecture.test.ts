@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest'
 /*
  * The layout's rules, checked: the library is Web-only (no `node:*` import anywhere in src/, not even
  * in the Node adapter, which speaks to Node's objects by duck typing; no Node globals in the core,
- * server, channels or client), only src/react imports React, only the Redis entry touches Redis, a
- * folder reaches another only through its index and only downwards (the client, which runs in
- * browsers, never pulls in the server), and the runtime matrix under runtimes/ stands on its own.
+ * server, channels or client), only src/react imports React, only the Redis entry touches Redis, only
+ * src/cloudflare imports a Workers module (`cloudflare:workers`, which exists only in workerd), a folder
+ * reaches another only through its index and only downwards (the client, which runs in browsers, never
+ * pulls in the server), and the runtime matrix under runtimes/ stands on its own.
  */
 
 /** The files below `dir` (relative to it, with `/`) whose names end in one of `extensions`. */
@@ -46,18 +47,31 @@ function codeOf(file: string): string {
 describe('src/ layout', () => {
   it('has the expected concerns', () => {
     const folders = new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]))
-    expect([...folders].sort()).toEqual(['channels', 'client', 'core', 'entries', 'node', 'react', 'server'])
+    expect([...folders].sort()).toEqual([
+      'channels',
+      'client',
+      'cloudflare',
+      'core',
+      'entries',
+      'node',
+      'react',
+      'server',
+    ])
     // Every entry point is a file in a folder: none is left at the top, beside the folders.
     expect(files.filter((f) => !f.includes('/'))).toEqual([])
   })
 
-  it.each(files)('%s: Web-only imports, React only in react/, Redis only in channels/redis/', (file) => {
-    for (const source of importsOf(join('src', file))) {
-      expect(source, `${file} imports ${source}`).not.toMatch(/^node:/)
-      if (/^react(-dom)?(\/|$)/.test(source)) expect(file).toMatch(/^react\//)
-      if (/^redis|^@redis\//.test(source)) expect(file).toMatch(/^channels\/redis\//)
-    }
-  })
+  it.each(files)(
+    '%s: Web-only imports, React only in react/, Redis only in channels/redis/, Workers modules only in cloudflare/',
+    (file) => {
+      for (const source of importsOf(join('src', file))) {
+        expect(source, `${file} imports ${source}`).not.toMatch(/^node:/)
+        if (/^react(-dom)?(\/|$)/.test(source)) expect(file).toMatch(/^react\//)
+        if (/^redis|^@redis\//.test(source)) expect(file).toMatch(/^channels\/redis\//)
+        if (/^cloudflare:/.test(source)) expect(file).toMatch(/^cloudflare\//)
+      }
+    },
+  )
 
   it.each(files.filter((f) => !f.startsWith('node/')))('%s uses no Node globals', (file) => {
     expect(codeOf(file)).not.toMatch(/\b(?:Buffer|process|require|__dirname|setImmediate|global)\b[.(]/)
@@ -83,7 +97,8 @@ describe('src/ layout', () => {
 /**
  * Which folders each folder may import. The core is the bottom; the client (it runs in browsers) and
  * the Node adapter stand on the core alone; the server loads the Node adapter lazily for Node's
- * `(req, res)`; channels sit on the server; only the entries put everything together.
+ * `(req, res)`; channels sit on the server; the Durable Object channel (cloudflare/) sits on channels and
+ * the server, and nothing below imports it; only the entries put everything together.
  */
 const BELOW = {
   core: [],
@@ -92,7 +107,8 @@ const BELOW = {
   react: ['client', 'core'],
   server: ['core', 'node'],
   channels: ['core', 'server'],
-  entries: ['channels', 'client', 'core', 'node', 'react', 'server'],
+  cloudflare: ['channels', 'core', 'server'],
+  entries: ['channels', 'client', 'cloudflare', 'core', 'node', 'react', 'server'],
 } as const
 
 /** The other folders of src/ that `file` imports from (as paths below src/, e.g. `core`). */

@@ -54,6 +54,8 @@ runContract({
       format: 'esm',
       platform: 'neutral',
       target: 'es2022',
+      // The chat demo's Durable Object class (not bound here: its suite is channel-object.test.ts).
+      external: ['cloudflare:workers'],
       write: false,
     })
     const mf = new Miniflare({

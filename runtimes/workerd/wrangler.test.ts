@@ -3,11 +3,12 @@
  * the top-level wrangler.toml on a free loopback port, and consumed the two ways a user would: with the
  * package's own EventSource in Node (the built dist/, as a dependent imports it) and with Chromium's
  * native EventSource on the page the Worker serves. The Worker's /demo/stats shows each stream's cleanup.
+ * And the chat on a Durable Object (chat.ts, bound in wrangler.toml) in two Chromium tabs.
  */
 import { fileURLToPath } from 'node:url'
 import { EventSource } from 'use-next-sse/client'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type Browser, launch, PAGE_DEADLINE, waitForText } from '../harness/browser'
+import { type Browser, launch, PAGE_DEADLINE, type WatchedPage, waitForText } from '../harness/browser'
 import { poll } from '../harness/poll'
 import { type Guarded, startOnFreePorts, waitForHttp } from '../harness/process'
 import type { DemoStats } from './demo'
@@ -164,5 +165,75 @@ describe('wrangler dev', { timeout: 60_000 }, () => {
       await open.page.close()
     }
     await oneDisconnectSince(before, 'the cleanup after the page closed')
+  })
+
+  test('the chat on a Durable Object: a message posted in one tab shows in the other; a reopened tab gets what it missed, once', async () => {
+    const room = `room-${Date.now().toString(36)}`
+    const subscribers = async () =>
+      ((await (await fetch(`${base}/chat/${room}/stats`)).json()) as { subscribers: number }).subscribers
+    const messages = (page: WatchedPage['page']) => page.locator('#messages li').allTextContents()
+    const a = await browser!.open(`${base}/chat/${room}`)
+    const b = await browser!.open(`${base}/chat/${room}`)
+    try {
+      await waitForText(a.page, '#state', (t) => t === 'open', 'tab A connected')
+      await waitForText(b.page, '#state', (t) => t === 'open', 'tab B connected')
+      await poll(subscribers, (n) => n === 2, 'two subscribers in the room', PAGE_DEADLINE)
+      await a.page.fill('input[name=author]', 'ada')
+      await a.page.fill('input[name=text]', 'hello from A')
+      await a.page.click('button')
+      await poll(
+        () => messages(b.page),
+        (m) => m.length === 1,
+        'the message in tab B',
+        PAGE_DEADLINE,
+      )
+      expect(await messages(b.page)).toEqual(['ada: hello from A'])
+
+      // Tab B goes away; A posts twice meanwhile; B comes back (same origin: its saved id) and catches up.
+      await b.page.close()
+      await poll(subscribers, (n) => n === 1, 'tab B cleaned up (at the next keep-alive)', PAGE_DEADLINE)
+      for (const text of ['while you were away', 'and again']) {
+        await a.page.fill('input[name=text]', text)
+        await a.page.click('button')
+      }
+      await poll(
+        () => messages(a.page),
+        (m) => m.length === 3,
+        'both messages in tab A',
+        PAGE_DEADLINE,
+      )
+      const back = await browser!.open(`${base}/chat/${room}`)
+      try {
+        await poll(
+          () => messages(back.page),
+          (m) => m.length >= 3,
+          'the missed messages in the reopened tab',
+          PAGE_DEADLINE,
+        )
+        // A live message after the catch-up, so that a late duplicate would have arrived by now.
+        await a.page.fill('input[name=text]', 'welcome back')
+        await a.page.click('button')
+        await poll(
+          () => messages(back.page),
+          (m) => m.length >= 4,
+          'the live message',
+          PAGE_DEADLINE,
+        )
+        expect(await messages(back.page)).toEqual([
+          'ada: hello from A',
+          'ada: while you were away',
+          'ada: and again',
+          'ada: welcome back',
+        ])
+        await browser!.screenshot(back.page, 'workerd-chat-durable-object')
+        expect([...a.problems, ...b.problems, ...back.problems]).toEqual([])
+      } finally {
+        await back.page.close()
+      }
+    } finally {
+      await a.page.close()
+      if (!b.page.isClosed()) await b.page.close()
+    }
+    await poll(subscribers, (n) => n === 0, 'every tab cleaned up', PAGE_DEADLINE)
   })
 })

@@ -2,7 +2,8 @@
  * Bundlers other than Next, from the packed tarball: a React page using the hook (from the root, as
  * the seed README does, and from `/react`) built by Vite and by plain esbuild; and the server entry
  * bundled for a Cloudflare Worker (esbuild, neutral platform, workerd conditions) in a fixture with
- * no React installed, which must hold no React and no client code, and which then streams in workerd.
+ * no React installed, which must hold no React and no client code, and which then streams in workerd;
+ * and the Cloudflare entry's Durable Object channel bundled the same way and run in workerd.
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -135,6 +136,77 @@ describe('the server entry in a Worker, with no React installed', () => {
       expect(await response.text()).toMatch(
         /event: greeting\ndata: \{"hello":"\/hello"\}\n\n(.|\n)*event: greeting\nid: 2\ndata: \{"bye":true\}\n\n$/,
       )
+    } finally {
+      await mf.dispose()
+    }
+  })
+})
+
+describe('the Cloudflare entry in a Worker, with no React installed', () => {
+  let fixture: Fixture
+  let code = ''
+  let metafile: Metafile
+  beforeAll(async () => {
+    fixture = await createFixture('channel-worker', inject('tarball'), { template: 'worker' })
+    fixtures.push(fixture)
+    const result = await build({
+      absWorkingDir: fixture.dir,
+      entryPoints: ['channel-worker.ts'],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker'],
+      target: 'es2022',
+      // What wrangler does too: workerd provides its own modules.
+      external: ['cloudflare:workers'],
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    })
+    code = result.outputFiles[0]!.text
+    metafile = result.metafile
+  })
+
+  it('bundles the tarball cloudflare entry on the server code: no React, no client code, no node: imports', () => {
+    expect(code).not.toMatch(/(from|import|require)\s*\(?\s*["']react/)
+    expect(code).not.toMatch(/["']node:/)
+    expect(containsAny(code, CLIENT_MARKERS)).toEqual([])
+    const files = packageFiles(fixture, metafileInputs(fixture, metafile))
+    expect(files.filter((file) => !/^(cloudflare|server|core|node)\.js$/.test(file))).toEqual([])
+    expect(files).toContain('cloudflare.js')
+  })
+
+  it('publishes and streams through a SQLite-backed Durable Object in workerd', async () => {
+    const mf = new Miniflare({
+      modules: true,
+      script: code,
+      compatibilityDate: '2026-04-26',
+      compatibilityFlags: ['enable_request_signal'],
+      durableObjects: { CHANNELS: { className: 'ChannelObject', useSQLite: true } },
+      cf: false,
+    })
+    try {
+      const post = (text: string) =>
+        mf.dispatchFetch('http://worker.test/rooms/lobby', { method: 'POST', body: JSON.stringify({ text }) })
+      const { id } = (await (await post('first')).json()) as { id: string }
+      expect(id).toMatch(/^[0-9a-z]+-1$/)
+      // Resumed from before the first event: the history replays it, then the live one follows.
+      const response = await mf.dispatchFetch('http://worker.test/rooms/lobby', {
+        headers: { 'Last-Event-ID': id.replace(/-1$/, '-0') },
+      })
+      expect(response.headers.get('content-type')).toBe('text/event-stream')
+      await post('second')
+      const reader = response.body!.getReader()
+      const decoder = new TextDecoder()
+      let text = ''
+      while (!text.includes('"second"')) {
+        const { done, value } = await reader.read()
+        if (done) break
+        text += decoder.decode(value, { stream: true })
+      }
+      await reader.cancel()
+      expect(text).toContain(`id: ${id}\nevent: message\ndata: {"text":"first"}\n\n`)
+      expect(text).toMatch(/id: [0-9a-z]+-2\nevent: message\ndata: \{"text":"second"\}\n\n/)
     } finally {
       await mf.dispose()
     }

@@ -39,7 +39,7 @@ describe('the packed tarball', () => {
       throw new Error(`attw printed no JSON:\n${output}`)
     }
     expect(Object.keys(result.analysis.entrypoints)).toEqual(
-      expect.arrayContaining(['.', './server', './client', './react', './node', './redis']),
+      expect.arrayContaining(['.', './server', './client', './react', './node', './redis', './cloudflare']),
     )
     expect(result.analysis.problems).toEqual([])
   })

@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { bin, createFixture, type Fixture, installedPackage, repo, run } from './helpers'
 
+// `use-next-sse/cloudflare` is left out: it imports `cloudflare:workers`, which exists only in workerd.
+// bundlers.test.ts runs it there, and its declarations are compiled below against the Workers types.
 const ENTRIES = [
   'use-next-sse',
   'use-next-sse/server',
@@ -182,7 +184,7 @@ describe('the installed type declarations', () => {
   beforeAll(async () => {
     fixture = await createFixture('types', inject('tarball'), {
       template: 'types',
-      link: ['typescript', '@types/react', '@types/node'],
+      link: ['typescript', '@types/react', '@types/node', '@cloudflare/workers-types'],
       // The same imports in a CommonJS file resolve through the `require` condition. (Not kept in the
       // repository as a .cts: the root tsconfig's verbatimModuleSyntax refuses ESM syntax there.)
       files: {
@@ -194,6 +196,32 @@ describe('the installed type declarations', () => {
           '// @ts-expect-error the react-server root has no hook',
           'root.useSSE',
         ].join('\n'),
+        // A Worker with a Durable Object channel, against the real Workers types (not in the repository as
+        // a file: the root tsconfig checks tests/ with the DOM lib, where the Workers globals do not exist).
+        'worker.ts': [
+          "import { ChannelObject, channelOf, type ChannelObjectOptions } from 'use-next-sse/cloudflare'",
+          'type Message = { text: string }',
+          'export class Room extends ChannelObject<Message> {',
+          '  protected override options: ChannelObjectOptions = { maxEvents: 500, maxAge: 3_600_000 }',
+          '  override filterFor(request: Request) {',
+          "    const not = new URL(request.url).searchParams.get('not')",
+          '    return not === null ? undefined : (data: Message) => data.text !== not',
+          '  }',
+          '}',
+          'interface Env { ROOMS: DurableObjectNamespace<Room> }',
+          'export default {',
+          '  async fetch(request: Request, env: Env): Promise<Response> {',
+          '    const room = channelOf<Message>(env.ROOMS, "lobby")',
+          "    if (request.method === 'POST') return Response.json({ id: await room.publish({ text: 'hi' }) })",
+          '    // @ts-expect-error the data type is checked',
+          '    void room.publish({ text: 1 })',
+          '    const n: number = await room.size()',
+          "    const direct: string = await env.ROOMS.get(env.ROOMS.idFromName('lobby')).append('{}', 'message')",
+          '    void n, direct',
+          '    return room.subscribe(request)',
+          '  },',
+          '} satisfies ExportedHandler<Env>',
+        ].join('\n'),
       },
     })
     fixtures.push(fixture)
@@ -204,6 +232,7 @@ describe('the installed type declarations', () => {
     'tsconfig.bundler.json',
     'tsconfig.react-server.json',
     'tsconfig.node-only.json',
+    'tsconfig.workers.json',
   ]) {
     it.concurrent(`compile with skipLibCheck off (${project})`, async () => {
       const { code, output } = await run(bin('tsc'), ['-p', project], { cwd: fixture.dir, allowFailure: true })

@@ -1,0 +1,2 @@
+export { ChannelObject, type ChannelObjectOptions } from './channel-object'
+export { type ChannelNamespace, channelOf, type RemoteChannel } from './channel-of'
