@@ -87,9 +87,11 @@ export function createSSEHandler<Events = any, Args extends unknown[] = any[]>(
     // A Pages Router API route or node:http hands us Node's (req, res) instead of a Request: the Node
     // adapter is loaded only then, so edge and Workers bundles never carry it.
     if (typeof request.headers?.get !== 'function') {
-      return import('../node').then(({ toNodeHandler }) =>
-        toNodeHandler(handler)(request as never, args[0] as never, ...args.slice(1)),
-      ) as never
+      return import('../node').then((node) => {
+        // From the CommonJS build, Node's import() of the sibling .cjs file sees only `default`.
+        const { toNodeHandler } = (node as { default?: typeof node }).default ?? node
+        return toNodeHandler(handler)(request as never, args[0] as never, ...args.slice(1))
+      }) as never
     }
     const method = request.method
     let sent = headers

@@ -167,6 +167,11 @@ describe('Node, with no React installed', () => {
     })
   }
 
+  it('from CommonJS, a handler given (req, res) loads the Node adapter itself and streams', async () => {
+    const { stdout } = await run(process.execPath, ['req-res.cjs'], { cwd: fixture.dir })
+    expect(JSON.parse(stdout)).toEqual({ status: 200, body: ':\n\ndata: {"from":"cjs"}\n\n' })
+  })
+
   it('streams through the server, Node and client entries', async () => {
     const { stdout } = await run(process.execPath, ['round-trip.mjs'], { cwd: fixture.dir })
     expect(JSON.parse(stdout)).toEqual({
