@@ -22,6 +22,8 @@ const entries = {
   react: 'src/react/index.ts',
   index: 'src/entries/index.ts',
   redis: 'src/channels/redis/index.ts',
+  // Not exported: the cross-tab protocol, which the client loads with import() when a store asks for it.
+  tabs: 'src/tabs/index.ts',
 } as const
 type Entry = keyof typeof entries
 
