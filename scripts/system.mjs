@@ -66,6 +66,7 @@ export const PROGRAMS = [
       'runtimes/next/e2e/pages.test.ts',
       'runtimes/workerd/wrangler.test.ts',
       'tests/client/cross-origin.browser.test.ts',
+      'tests/client/cross-tab.browser.test.ts',
       'tests/package/next.test.ts',
     ],
     commands: ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'],
