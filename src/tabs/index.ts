@@ -48,10 +48,13 @@ export interface WireError {
 
 /** What tabs say to each other on the channel. */
 type Message =
-  /** A tab joined: the leader answers with its state. */
-  | { t: 'hello' }
+  /** A tab joined, at `at` (see {@link now}): the leader answers with its state. */
+  | { t: 'hello'; at: number }
   | { t: 'state'; epoch: number; state: ReadyState; error: WireError | null; url: string }
   | { t: 'event'; epoch: number; event: ParsedEvent }
+
+/** A time comparable between the tabs of one browser, finer than `Date.now()`. */
+const now = (): number => performance.timeOrigin + performance.now()
 
 /** How many recent ids each tab remembers to drop a resent event: far more than a hand-over resends. */
 const REMEMBERED = 1024
@@ -128,6 +131,8 @@ export function joinTabs(options: TabsOptions): () => void {
   let real: SourceConnection | undefined
   /** Releases the lock, while this tab leads. */
   let release: (() => void) | undefined
+  /** When this tab's connection failed for good, while it leads. */
+  let failed = Number.POSITIVE_INFINITY
 
   /** Leaves: the last store of this tab left (the others go on, under the next tab to get the lock). */
   const leave = (): void => {
@@ -153,7 +158,12 @@ export function joinTabs(options: TabsOptions): () => void {
     facade.url = at
     relay.onState(facade as SourceConnection)
     // Closed for good: every tab closes, as one connection would; a store's reconnect() opens a new one.
-    if (state === CLOSED) stop()
+    // The leader keeps the lock until then (its hello), or until its stores leave: released now, it
+    // could go to a follower that has not heard of the failure yet, which would try again.
+    if (state === CLOSED) {
+      if (real) failed = now()
+      else stop()
+    }
   }
 
   /** Relays `event` unless this tab delivered its id under another leader. */
@@ -218,7 +228,10 @@ export function joinTabs(options: TabsOptions): () => void {
 
   channel.onmessage = ({ data: message }: MessageEvent<Message>) => {
     if (message.t === 'hello') {
-      if (real) post(stateOf(real, epoch))
+      // A new connection after a failure for good (a reconnect() in some tab) asks for the lock. A hello
+      // sent before the failure is not one: its tab is a follower about to hear of the failure.
+      if (real && facade.state === CLOSED) message.at >= failed && stop()
+      else if (real) post(stateOf(real, epoch))
     } else if (message.t === 'event') {
       // Also an old leader's, arriving after this tab took over: delivered once, whoever sends it again.
       epoch = Math.max(epoch, message.epoch)
@@ -230,7 +243,7 @@ export function joinTabs(options: TabsOptions): () => void {
     }
   }
 
-  channel.postMessage({ t: 'hello' } satisfies Message)
+  channel.postMessage({ t: 'hello', at: now() } satisfies Message)
   locks
     .request(name, { signal: quit.signal }, () => (facade.state === CLOSED ? Promise.resolve() : lead()))
     // Aborted: this tab's last store left (or the connection closed for good) before it came to lead.

@@ -301,8 +301,8 @@ describe('shareAcrossTabs in Chromium (HTTP/1.1)', { timeout: 4 * PAGE_DEADLINE 
     const { browser, route } = await fresh()
     const tabs = await tabsOn(browser, route, 2)
     // The follower first: were the leader first, the lock would pass to the other, which connects again.
-    tabs.sort((tab) => (tab.page.url().includes(`tab=${leaderOf(route)}&`) ? 1 : -1))
-    for (const tab of tabs) {
+    const leading = tabs.filter((tab) => tab.page.url().includes(`tab=${leaderOf(route)}&`))
+    for (const tab of [...tabs.filter((tab) => !leading.includes(tab)), ...leading]) {
       await tab.page.evaluate(() => {
         ;(window as any).leaveTick()
         ;(window as any).leaveOther()
