@@ -27,6 +27,8 @@ export interface SSEResult<T> extends SSESnapshot<T> {
  * rendering, and StrictMode's double mount keeps one connection. On reconnection the server receives
  * `Last-Event-ID`. A 204, any other non-200 status or a wrong content type stops for good, with the
  * reason in `error` (an `SSEError` with `code` and `status`).
+ * With `shareAcrossTabs: true`, the tabs of the browser share one connection too (one tab holds it and
+ * relays it to the others; see `SSEOptions.shareAcrossTabs`).
  *
  * @example
  * ```tsx
