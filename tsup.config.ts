@@ -108,7 +108,8 @@ export default defineConfig([
   // TypeScript would compare structurally and, for conditional types, find different.
   ...config(
     all.filter((n) => n !== 'react'),
-    { dts: { entry: present(all) } },
+    // Not tabs: nothing public names its types (the client loads it by import() and passes its own code).
+    { dts: { entry: present(all.filter((n) => n !== 'tabs')) } },
   ),
   // The hook's file must start with the directive, or Next treats it as a server module.
   ...config(['react'], { banner: { js: "'use client';" }, dts: false }),

@@ -31,7 +31,10 @@ export function acrossTabs(url: string, init: EventSourceInit): (relay: SourceLi
       },
     }
     import('../tabs').then(
-      ({ joinTabs }) => {
+      (chunk) => {
+        // Node's import() of the CommonJS build (dist/tabs.cjs) finds no named exports, only `default`:
+        // esbuild writes no export hints for the neutral platform.
+        const { joinTabs } = 'joinTabs' in chunk ? chunk : (chunk as { default: typeof chunk }).default
         if (facade.state !== CLOSED) {
           leave = joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
         }
