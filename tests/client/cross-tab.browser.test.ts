@@ -297,6 +297,28 @@ describe('shareAcrossTabs in Chromium (HTTP/1.1)', { timeout: 4 * PAGE_DEADLINE 
     expect(await stateOf(leaving!)).toBe('closed')
   })
 
+  it("two URLs: one connection each, and each tab sees only its own URL's events", async () => {
+    const { browser, route } = await fresh()
+    const second: Route = { path: `${route.path}-b`, emitted: 0, live: new Set(), requests: [] }
+    routes.set(second.path, second)
+    const [a1, a2] = await tabsOn(browser, route, 2)
+    const b: WatchedPage[] = []
+    for (let i = 0; i < 2; i++) b.push(await openTab(browser, second, `b${i}`))
+    await poll(
+      () => Promise.all(b.map(stateOf)),
+      (states) => states.every((s) => s === 'open'),
+      'the b tabs open',
+    )
+    for (let i = 0; i < 5; i++) emit(route)
+    for (let i = 0; i < 3; i++) emit(second)
+    const seenA = await allSeen([a1!, a2!], 5, 'route a')
+    const seenB = await allSeen(b, 3, 'route b')
+    expect(route.requests).toHaveLength(1)
+    expect(second.requests).toHaveLength(1)
+    for (const s of seenA) expect(s.tick).toEqual(ids(1, 5))
+    for (const s of seenB) expect(s.tick).toEqual(ids(1, 3))
+  })
+
   it('two tabs, then the last one: the connection ends when no tab uses it', async () => {
     const { browser, route } = await fresh()
     const tabs = await tabsOn(browser, route, 2)
