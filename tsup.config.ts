@@ -23,6 +23,8 @@ const entries = {
   index: 'src/entries/index.ts',
   redis: 'src/channels/redis/index.ts',
   cloudflare: 'src/entries/cloudflare.ts',
+  // Not exported: the cross-tab protocol, which the client loads with import() when a store asks for it.
+  tabs: 'src/tabs/index.ts',
 } as const
 type Entry = keyof typeof entries
 
@@ -114,7 +116,8 @@ export default defineConfig([
   // TypeScript would compare structurally and, for conditional types, find different.
   ...config(
     shared.filter((n) => n !== 'react'),
-    { dts: { entry: present(shared) } },
+    // Not tabs: nothing public names its types (the client loads it by import() and passes its own code).
+    { dts: { entry: present(shared.filter((n) => n !== 'tabs')) } },
   ),
   // The hook's file must start with the directive, or Next treats it as a server module.
   ...config(['react'], { banner: { js: "'use client';" }, dts: false }),

@@ -67,6 +67,7 @@ export const PROGRAMS = [
       'runtimes/workerd/wrangler.test.ts',
       'tests/channels/restart.test.ts',
       'tests/client/cross-origin.browser.test.ts',
+      'tests/client/cross-tab.browser.test.ts',
       'tests/package/next.test.ts',
     ],
     commands: ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'],

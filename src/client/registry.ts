@@ -49,7 +49,7 @@ let unshared = 0
 /**
  * Joins the connection shared under {@link sharingKey}`(url, init)`, opened for the first listener (or
  * when the previous one closed for good) and closed a tick after the last one leaves. `open` makes it
- * (defaults to {@link connect}), given the listener that relays to every member; each member's callbacks
+ * (defaults to {@link connect}; a given one, as `acrossTabs()`'s, is shared under a key of its own), given the listener that relays to every member; each member's callbacks
  * are isolated, so one that throws costs the others nothing (it is rethrown from a timer, the way a
  * throwing event listener is reported). Returns the connection and the leave function.
  *
@@ -63,9 +63,10 @@ export function share(
   url: string,
   init: EventSourceInit,
   listener: SourceListener,
-  open: (relay: SourceListener) => SourceConnection = (relay) => connect(url, init, relay),
+  open?: (relay: SourceListener) => SourceConnection,
 ): [connection: SourceConnection, leave: () => void] {
-  const key = sharingKey(url, init)
+  // A connection shared across tabs is another thing than this tab's own, even for the same request.
+  const key = (open ? 'tabs ' : '') + sharingKey(url, init)
   let entry = entries.get(key)
   if (!entry || entry.connection.state === CLOSED) {
     const listeners = new Set<SourceListener>()
@@ -84,7 +85,7 @@ export function share(
       }
     }
     entry = {
-      connection: open({
+      connection: (open ?? ((relay) => connect(url, init, relay)))({
         onEvent: (event) => each((member) => member.onEvent(event)),
         onState: (connection) => each((member) => member.onState(connection)),
       }),

@@ -1,5 +1,6 @@
 import { type EventName, type EventsOf, type HeadersLike, SSEError } from '../core'
 import type { ReconnectPolicy } from './backoff'
+import { acrossTabs } from './cross-tab'
 import type { ParsedEvent } from './parser'
 import { CLOSED, CONNECTING, OPEN } from './ready-state'
 import { share } from './registry'
@@ -145,6 +146,19 @@ export interface SSEOptions<T = any, E extends string = SSEEventName<T>> {
    * parsed data and the raw event (`type`, `data` text, `lastEventId`).
    */
   onMessage?: (data: SSEData<T, E>, event: ParsedEvent) => void
+  /**
+   * One connection per browser instead of one per tab: the tabs of this origin with the same request (the
+   * sharing key above) elect one, with the Web Locks API, to hold the connection, and it relays events and
+   * states to the others over a `BroadcastChannel`. When that tab closes, navigates away or crashes,
+   * another takes over and resumes with `Last-Event-ID` from the last event it saw; events a hand-over
+   * resends are dropped by id, so each tab sees each event once. A `headers` function runs in the tab
+   * that connects. Turn it on where users keep several tabs open on an HTTP/1.1 server (`next dev`, most
+   * self-hosted setups): browsers allow six connections per host there, and each tab's stream holds one.
+   * Where Web Locks or `BroadcastChannel` are missing (old browsers, some webviews, workers, Node), or
+   * the body is not text, each tab connects on its own. Errors reach other tabs with `code`, `message`
+   * and `status`, not `cause`. Defaults to `false`: it moves the connection out of this tab.
+   */
+  shareAcrossTabs?: boolean
   /** Called each time the connection opens. */
   onOpen?: () => void
   /** Called with each connection or parse error. */
@@ -230,7 +244,17 @@ export function createSSEStore<T = any, E extends SSEEventName<T> = SSEEventName
   options: SSEOptions<T, E>,
 ): SSEStore<T, E> {
   type Data = SSEData<T, E>
-  const { url, eventName = 'message', withCredentials, headers, enabled = true, idleTimeout, method, body } = options
+  const {
+    url,
+    eventName = 'message',
+    withCredentials,
+    headers,
+    enabled = true,
+    idleTimeout,
+    method,
+    body,
+    shareAcrossTabs,
+  } = options
   const json = body !== undefined && typeof body !== 'string'
   const init: EventSourceInit = {
     withCredentials,
@@ -318,7 +342,7 @@ export function createSSEStore<T = any, E extends SSEEventName<T> = SSEEventName
 
   const join = (): void => {
     if (!enabled) return
-    const [connection, unsubscribe] = share(url, init, member)
+    const [connection, unsubscribe] = share(url, init, member, shareAcrossTabs ? acrossTabs(url, init) : undefined)
     leave = unsubscribe
     set({ connectionState: STATES[connection.state], error: connection.error })
   }

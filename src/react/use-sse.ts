@@ -29,6 +29,8 @@ export interface SSEResult<T> extends SSESnapshot<T> {
  * are retried, honouring `Retry-After`, while `connectionState` is `connecting` and `error` holds the
  * status; a 204, any other status or a wrong content type stops for good, with the reason in `error`
  * (an `SSEError` with `code` and `status`).
+ * With `shareAcrossTabs: true`, the tabs of the browser share one connection too (one tab holds it and
+ * relays it to the others; see `SSEOptions.shareAcrossTabs`).
  *
  * @example
  * ```tsx
