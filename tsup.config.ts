@@ -24,7 +24,7 @@ const entries = {
   redis: 'src/channels/redis/index.ts',
   cloudflare: 'src/entries/cloudflare.ts',
   // Not exported: the cross-tab protocol, which the client loads with import() when a store asks for it.
-  tabs: 'src/tabs/index.ts',
+  tabs: 'src/client/tabs.ts',
 } as const
 type Entry = keyof typeof entries
 

@@ -30,7 +30,7 @@ export function acrossTabs(url: string, init: EventSourceInit): (relay: SourceLi
         leave?.()
       },
     }
-    import('../tabs').then(
+    import('./tabs').then(
       (chunk) => {
         // Node's import() of the CommonJS build (dist/tabs.cjs) finds no named exports, only `default`:
         // esbuild writes no export hints for the neutral platform.

@@ -12,7 +12,7 @@ import { CLOSED, CONNECTING, OPEN } from '../../src/client/ready-state'
 import { sharingKey } from '../../src/client/registry'
 import { resumeFrom } from '../../src/client/resume'
 import { connect, type EventSourceInit, type SourceConnection } from '../../src/client/source-connection'
-import { joinTabs } from '../../src/tabs'
+import { joinTabs } from '../../src/client/tabs'
 
 /** Web Locks with exclusive locks only: granted in request order, released when `grant`'s promise settles. */
 function fakeLocks() {

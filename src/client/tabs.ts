@@ -7,12 +7,12 @@
 // Types only (erased at build): this file is its own chunk and takes the code it shares with the client
 // as arguments, so that no chunk is split off the client's for it.
 
-import type { EventSourceInit, ParsedEvent } from '../client'
-import type { ReadyState } from '../client/ready-state'
-import type { sharingKey } from '../client/registry'
-import type { resumeFrom } from '../client/resume'
-import type { connect, SourceConnection, SourceListener } from '../client/source-connection'
 import type { SSEError, SSEErrorCode } from '../core'
+import type { ParsedEvent } from './parser'
+import type { ReadyState } from './ready-state'
+import type { sharingKey } from './registry'
+import type { resumeFrom } from './resume'
+import type { connect, EventSourceInit, SourceConnection, SourceListener } from './source-connection'
 
 /*
  * The tab that holds a Web Lock named after the sharing key (the leader) opens the real connection and
