@@ -5,13 +5,12 @@
  * live: the object's `fetch` answers, and the stream crosses the Worker to the client.
  */
 import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { expect } from 'vitest'
 import { httpTarget } from '../contract/client'
-import { EXPECTED_WARNING, runContract } from '../contract/scenarios'
+import { runContract } from '../contract/scenarios'
+import { withoutExpectedWarnings } from './stdio'
 
 function compatibility() {
   const toml = readFileSync(new URL('../../wrangler.toml', import.meta.url), 'utf8')
@@ -51,16 +50,7 @@ runContract({
       cf: false,
       host: '127.0.0.1',
       port: 0,
-      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-        for (const [from, to] of [
-          [stdout, process.stdout],
-          [stderr, process.stderr],
-        ] as const) {
-          createInterface(from).on('line', (line) => {
-            if (!line.includes(EXPECTED_WARNING)) to.write(`${line}\n`)
-          })
-        }
-      },
+      handleRuntimeStdio: withoutExpectedWarnings,
     })
     const url = await mf.ready
     return { target: httpTarget(url.origin), stop: () => mf.dispose() }

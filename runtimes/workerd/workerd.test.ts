@@ -5,13 +5,12 @@
  * travel through a real socket.
  */
 import { readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { expect } from 'vitest'
 import { httpTarget } from '../contract/client'
-import { EXPECTED_WARNING, runContract } from '../contract/scenarios'
+import { runContract } from '../contract/scenarios'
+import { withoutExpectedWarnings } from './stdio'
 
 /** The few wrangler.toml settings Miniflare needs (a flat file: no TOML parser required). */
 function wranglerSettings() {
@@ -65,17 +64,7 @@ runContract({
       cf: false,
       host: '127.0.0.1',
       port: 0,
-      // workerd's console output, minus the warnings the precedence scenarios provoke on purpose.
-      handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-        for (const [from, to] of [
-          [stdout, process.stdout],
-          [stderr, process.stderr],
-        ] as const) {
-          createInterface(from).on('line', (line) => {
-            if (!line.includes(EXPECTED_WARNING)) to.write(`${line}\n`)
-          })
-        }
-      },
+      handleRuntimeStdio: withoutExpectedWarnings,
     })
     const url = await mf.ready
     return { target: httpTarget(url.origin), stop: () => mf.dispose() }
