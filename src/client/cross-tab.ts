@@ -1,4 +1,4 @@
-import { SSEError } from '../core'
+import { namedExports, SSEError } from '../core'
 import { CLOSED, CONNECTING, type ReadyState } from './ready-state'
 import { sharingKey } from './registry'
 import { resumeFrom } from './resume'
@@ -32,9 +32,7 @@ export function acrossTabs(url: string, init: EventSourceInit): (relay: SourceLi
     }
     import('./tabs').then(
       (chunk) => {
-        // Node's import() of the CommonJS build (dist/tabs.cjs) finds no named exports, only `default`:
-        // esbuild writes no export hints for the neutral platform.
-        const { joinTabs } = 'joinTabs' in chunk ? chunk : (chunk as { default: typeof chunk }).default
+        const { joinTabs } = namedExports(chunk)
         if (facade.state !== CLOSED) {
           leave = joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
         }

@@ -1,7 +1,7 @@
 import type { SSEError } from '../core'
+import type { SSEEventName } from './options'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
 import { connect, type EventSourceInit } from './source-connection'
-import type { SSEEventName } from './store'
 
 export type { EventSourceInit } from './source-connection'
 

@@ -15,15 +15,8 @@ export {
   type SSEMessageEvent,
 } from './event-source'
 export { type EventsInit, events } from './events'
+export type { SSEConnectionState, SSEData, SSEEventName, SSEOptions, SSESnapshot } from './options'
 export { createParser, type ParsedEvent, type Parser, type ParserOptions } from './parser'
 export type { SchemaIssue, SchemaOutput, StandardSchema } from './schema'
-export {
-  createSSEStore,
-  type SSEConnectionState,
-  type SSEData,
-  type SSEEventName,
-  type SSEOptions,
-  type SSESnapshot,
-  type SSEStore,
-} from './store'
+export { createSSEStore, type SSEStore } from './store'
 export { ParserStream } from './stream'

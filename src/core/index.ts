@@ -1,3 +1,4 @@
+export { namedExports } from './chunk'
 export {
   checkEvent,
   checkId,

@@ -1,4 +1,4 @@
-import { HANDLE } from '../core'
+import { HANDLE, namedExports } from '../core'
 import { Connection } from './connection'
 import { responseHeaders, settingsOf } from './settings'
 import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
@@ -88,8 +88,7 @@ export function createSSEHandler<Events = any, Args extends unknown[] = any[]>(
     // adapter is loaded only then, so edge and Workers bundles never carry it.
     if (typeof request.headers?.get !== 'function') {
       return import('../node').then((node) => {
-        // From the CommonJS build, Node's import() of the sibling .cjs file sees only `default`.
-        const { toNodeHandler } = (node as { default?: typeof node }).default ?? node
+        const { toNodeHandler } = namedExports(node)
         return toNodeHandler(handler)(request as never, args[0] as never, ...args.slice(1))
       }) as never
     }

@@ -8,8 +8,8 @@ export type AnswerEvents = { token: { text: string } }
  * The answer route, the same on the Node.js and the Edge runtime: it POSTs the prompt to the model API
  * with the request's own `signal`, and relays each token as it arrives. Stopping works at every hop: the
  * page's `close()` aborts its request, so this `signal` aborts, which aborts the upstream fetch, so the
- * model's stream ends and it stops generating. Backpressure holds too: `send` queues into a stream the
- * browser pulls (bounded by `maxBufferSize`), and the parser reads the upstream only as fast as this loop.
+ * model's stream ends and it stops generating. `send` does not wait for the browser: what it has not
+ * taken is bounded by `maxBufferSize`, past which it is cut off, which aborts this `signal` too.
  */
 export function answerRoute() {
   return createSSEHandler<AnswerEvents>(async (send, close, { request, signal }) => {
