@@ -1,4 +1,4 @@
-import { namedExports, SSEError } from '../core'
+import { SSEError } from '../core'
 import { CLOSED, CONNECTING, type ReadyState } from './ready-state'
 import { sharingKey } from './registry'
 import { resumeFrom } from './resume'
@@ -32,7 +32,9 @@ export function acrossTabs(url: string, init: EventSourceInit): (relay: SourceLi
     }
     import('./tabs').then(
       (chunk) => {
-        const { joinTabs } = namedExports(chunk)
+        // Node's import() of the CommonJS build (dist/tabs.cjs) finds no named exports, only `default`:
+        // esbuild writes no export hints for the neutral platform.
+        const { joinTabs } = (chunk as { default?: typeof chunk }).default ?? chunk
         if (facade.state !== CLOSED) {
           leave = joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
         }

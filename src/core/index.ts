@@ -1,4 +1,3 @@
-export { namedExports } from './chunk'
 export {
   checkEvent,
   checkId,

@@ -1,4 +1,4 @@
-import { HANDLE, namedExports } from '../core'
+import { HANDLE } from '../core'
 import { Connection } from './connection'
 import { responseHeaders, settingsOf } from './settings'
 import type { SSECallback, SSEHandler, SSEHandlerOptions } from './types'
@@ -88,7 +88,9 @@ export function createSSEHandler<Events = any, Args extends unknown[] = any[]>(
     // adapter is loaded only then, so edge and Workers bundles never carry it.
     if (typeof request.headers?.get !== 'function') {
       return import('../node').then((node) => {
-        const { toNodeHandler } = namedExports(node)
+        // From the CommonJS build, Node's import() of the sibling .cjs file sees only `default` (as the
+        // cross-tab loader in client/cross-tab.ts does for its chunk).
+        const { toNodeHandler } = (node as { default?: typeof node }).default ?? node
         return toNodeHandler(handler)(request as never, args[0] as never, ...args.slice(1))
       }) as never
     }
