@@ -171,7 +171,14 @@ export function httpTarget(base: string): Target {
       return opened(response, aborter)
     },
     async json(route, query) {
-      const response = await fetch(urlOf(base, route, query))
+      const url = urlOf(base, route, query)
+      // A GET is idempotent, so one retry is safe. It answers a race of HTTP/1.1 keep-alive: the
+      // server (Bun with a short idleTimeout, say) closes a pooled idle connection just as undici sends
+      // the next request on it, and the request fails with UND_ERR_SOCKET "other side closed".
+      const response = await fetch(url).catch((error: Error & { cause?: { code?: string } }) => {
+        if (error.cause?.code !== 'UND_ERR_SOCKET') throw error
+        return fetch(url)
+      })
       if (!response.ok) throw new Error(`${route} answered ${response.status}: ${await response.text()}`)
       return response.json()
     },
