@@ -199,6 +199,11 @@ export async function startRedis(options: { durable?: boolean; extra?: string[] 
     output: () => server.output(),
     /** kill -9, as a crash would. */
     crash: () => server.kill('SIGKILL'),
+    /**
+     * Stops (SIGSTOP) or continues (SIGCONT) the server: stopped, it keeps its connections open and
+     * answers nothing, as a hung host or a half-open connection does.
+     */
+    freeze: (frozen: boolean) => process.kill(-server.child.pid!, frozen ? 'SIGSTOP' : 'SIGCONT'),
     /** Starts it again on the same port and directory (after a crash: with what it had fsynced). */
     async restart() {
       server = startGuarded(locate('redis-server'), args(port), { cwd: dir })

@@ -24,14 +24,18 @@ let names = 0
 const uniqueName = () => `t${Date.now()}-${names++}`
 
 /** One "instance": its own client and backplane, as a separate server process would have. */
-async function instance(url = redis.url, errors: unknown[] = []) {
+async function instance(
+  url = redis.url,
+  errors: unknown[] = [],
+  reading: { block?: number; timeout?: number } = { block: 2000 },
+) {
   const client = createClient({ url, socket: { reconnectStrategy: () => 50 } })
   client.on('error', () => {})
   await client.connect()
   const backplane = createRedisBackplane({
     client: client as unknown as RedisClientLike,
     onError: (e) => errors.push(e),
-    block: 2000,
+    ...reading,
   })
   cleanups.push(
     () => client.destroy(),
@@ -45,6 +49,27 @@ function connect<T>(channel: Channel<T>, lastEventId?: string) {
   const { reader } = attach(channel, { lastEventId })
   cleanups.push(() => reader.cancel())
   return reader
+}
+
+/**
+ * Publishes probes on `channel` until `reader` (attached on another instance) has seen one. The other
+ * instance only delivers what follows the start position it reads on its own connection, so a probe
+ * published before that is rightly never delivered: one read runs alongside the probes, never a read
+ * awaited after each, which would wait forever for an event that is not coming. Probes are typed
+ * apart: one still in flight when the check passes must not count as an event.
+ */
+async function positioned(reader: ReturnType<typeof connect>, channel: Channel<number>) {
+  const seen = reader.readUntil(() => reader.events.length > 0)
+  seen.catch(() => {}) // awaited below; a body that ends early fails there
+  await until(
+    async () => {
+      if (reader.events.length === 0) await channel.publish(0, { event: 'probe' })
+      return reader.events.length > 0
+    },
+    'the reader positioned',
+    15_000,
+  )
+  await seen
 }
 
 /** One channel as two instances see it: separate clients and backplanes, as two server processes have. */
@@ -62,16 +87,7 @@ describe('createRedisBackplane', () => {
   it('delivers a publish on one instance to the connections of another, in order, with stream ids', async () => {
     const { onA, onB } = await acrossInstances()
     const reader = connect(onB)
-    // Wait until B's reader is positioned: a first event published and seen proves it.
-    // Probes are typed apart: one still in flight when the check passes must not count as an event.
-    await until(
-      async () => {
-        await onA.publish(0, { event: 'probe' })
-        return reader.events.length > 0 || (await reader.pump().then(() => reader.events.length > 0))
-      },
-      "B's reader positioned",
-      15_000,
-    )
+    await positioned(reader, onA)
     const ids: string[] = []
     for (let i = 1; i <= 20; i++) ids.push(await onA.publish(i, { event: 'n' }))
     const events = () => reader.events.filter((e) => e.type !== 'probe')
@@ -227,15 +243,7 @@ describe('createRedisBackplane', () => {
     const subscriber = await instance(durable.url)
     const onA = createChannel<number>({ name, backplane: publisher.backplane })
     const reader = connect(createChannel<number>({ name, backplane: subscriber.backplane }))
-    await until(
-      async () => {
-        await onA.publish(0, { event: 'probe' })
-        await reader.pump()
-        return reader.events.length > 0
-      },
-      "the subscriber's reader positioned",
-      15_000,
-    )
+    await positioned(reader, onA)
     const events = () => reader.events.filter((e) => e.type !== 'probe')
     const accepted: number[] = []
     let crashed = false
@@ -266,6 +274,35 @@ describe('createRedisBackplane', () => {
     expect(accepted.slice(-10)).toEqual(range(51, 60))
     // The failure was visible, not silent.
     expect(subscriber.errors.some((e) => (e as { code?: string }).code === 'BACKPLANE')).toBe(true)
+  })
+
+  it('replaces a reader that Redis stops answering (a hung host), then resumes and loses nothing', async () => {
+    const hung = await startRedis()
+    cleanups.push(() => hung.stop())
+    const name = uniqueName()
+    const publisher = await instance(hung.url)
+    const subscriber = await instance(hung.url, [], { block: 100, timeout: 300 })
+    const onA = createChannel<number>({ name, backplane: publisher.backplane })
+    const reader = connect(createChannel<number>({ name, backplane: subscriber.backplane }))
+    await positioned(reader, onA)
+    const events = () => reader.events.filter((e) => e.type !== 'probe').map((e) => Number(e.data))
+    for (let i = 1; i <= 5; i++) await onA.publish(i)
+    await reader.readUntil(() => events().length >= 5)
+    // Stopped, Redis keeps every connection open and answers nothing: no error comes on its own.
+    hung.freeze(true)
+    const unanswered = (e: unknown) => /did not answer/.test(String((e as Error).cause))
+    let later: Promise<unknown> | undefined
+    try {
+      await until(() => subscriber.errors.some(unanswered), 'the silence reported', 15_000)
+      // Written now, answered once Redis runs again.
+      later = Promise.all([6, 7, 8, 9, 10].map((i) => onA.publish(i)))
+    } finally {
+      hung.freeze(false)
+    }
+    await later
+    await reader.readUntil(() => events().length >= 10)
+    expect(events()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(subscriber.errors.every((e) => (e as { code?: string }).code === 'BACKPLANE')).toBe(true)
   })
 
   it('stops reading a stream once its last connection leaves', async () => {

@@ -29,6 +29,12 @@ export interface RedisBackplaneOptions {
   prefix?: string
   /** How long one blocking `XREAD` waits, in ms. Defaults to 10000. New subscriptions interrupt it. */
   block?: number
+  /**
+   * How long Redis may take to answer the reader beyond `block`, in ms, before its connection is
+   * counted dead, reported and replaced. A half-open TCP connection (a host gone without a reset)
+   * never fails on its own. Defaults to 5000.
+   */
+  timeout?: number
   /** Where failures go (connection lost, a command refused). They are retried; defaults to `console.error`. */
   onError?: (error: SSEError) => void
 }
@@ -100,12 +106,37 @@ function infoOf(reply: unknown): Record<string, unknown> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
+ * `promise`, or a rejection once `ms` have passed without an answer. The reader must never wait on a
+ * command forever: a half-open connection answers nothing, and node-redis (5.9) can lose a command
+ * queued while it reconnects after a crash, leaving it pending for good.
+ */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer ${what} within ${ms} ms.`)), ms)
+  })
+  promise.catch(() => {}) // once the race is lost, its own failure has no one to tell
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
+/** Closes a node-redis client without waiting on a server that may be gone. */
+async function discard(client: RedisClientLike): Promise<void> {
+  try {
+    if (client.destroy) client.destroy()
+    else await client.disconnect?.()
+  } catch {
+    // Already closed (node-redis throws ClientClosedError once it gave up reconnecting): nothing to do.
+  }
+}
+
+/**
  * Creates a Redis Streams backplane: give it to `createChannel({ backplane })` on every instance, and a
  * publish on any instance reaches the connections of all of them, with one shared history. Each
  * channel is the stream `<prefix><name>`.
  *
- * If Redis restarts or the connection drops, the reader reports the failure to `onError`, reconnects
- * (node-redis does) and resumes from the last id it delivered, so nothing Redis accepted is lost.
+ * If Redis restarts, the connection drops or Redis stops answering (for `block` + `timeout` ms), the
+ * reader reports the failure to `onError`, opens a fresh connection (with backoff, up to 5 s apart)
+ * and resumes from the last id it delivered, so nothing Redis accepted is lost.
  *
  * A channel with `maxAge` gives its stream an expiry of `maxAge` plus a second, refreshed by every
  * publish: a per-user or per-document room that goes quiet leaves no key in Redis. A client resuming
@@ -128,7 +159,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * ```
  */
 export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackplane {
-  const { client, prefix = 'sse:', block = 10_000 } = options
+  const { client, prefix = 'sse:', block = 10_000, timeout = 5000 } = options
   const report = (message: string, cause?: unknown) => {
     const error = new SSEError('BACKPLANE', message, { cause })
     try {
@@ -172,24 +203,22 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
         if (reader === undefined) {
           reader = client.duplicate()
           reader.on('error', () => {}) // reported by the failing command below, once, not per retry
-          await reader.connect()
+          await within(reader.connect(), timeout, 'the connection of its reader')
         }
-        readerId ??= String(await reader.sendCommand(['CLIENT', 'ID']))
-        reply = await reader.sendCommand([
-          'XREAD',
-          'COUNT',
-          '1000',
-          'BLOCK',
-          String(block),
-          'STREAMS',
-          ...keys,
-          ...keys.map((key) => cursors.get(key) as string),
-        ])
+        readerId ??= String(await within(reader.sendCommand(['CLIENT', 'ID']), timeout, 'CLIENT ID'))
+        const xread = ['XREAD', 'COUNT', '1000', 'BLOCK', String(block), 'STREAMS', ...keys]
+        for (const key of keys) xread.push(cursors.get(key) as string)
+        reply = await within(reader.sendCommand(xread), block + timeout, 'XREAD')
         failures = 0
       } catch (error) {
         if (closed) return
         report('Reading from Redis failed; retrying from the last id delivered.', error)
-        readerId = undefined // a reconnected reader has a new client id
+        // A fresh connection rather than the failed one: whatever the old one still had queued or in
+        // flight is dropped with it, and the new one gets a new client id.
+        const failed = reader
+        reader = undefined
+        readerId = undefined
+        if (failed) void discard(failed)
         await sleep(Math.min(5000, 100 * 2 ** failures++))
         continue
       }
@@ -326,10 +355,7 @@ export function createRedisBackplane(options: RedisBackplaneOptions): RedisBackp
       interrupt()
       const r = reader
       reader = undefined
-      if (r) {
-        if (r.destroy) r.destroy()
-        else await r.disconnect?.()
-      }
+      if (r) await discard(r)
       await loop?.catch(() => {})
     },
   }
