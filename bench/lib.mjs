@@ -51,20 +51,20 @@ export const median = (values) => {
 
 /**
  * Runs every candidate once per round, interleaved and rotated (A B C, B C A, C A B, ...), with a gc
- * before every run, after `warmup` discarded rounds. A candidate is `{ name, run }` where `run()`
+ * before every run (unless `collect: false`), after `warmup` discarded rounds. A candidate is `{ name, run }` where `run()`
  * resolves with the number it measured (ms, or µs per event).
  *
  * Returns per candidate the raw values, the median, and the median of the per-round ratios against
  * `baseline` (baseline's value / candidate's value for times, so > 1 means faster than the baseline;
  * pass `ratio: 'candidate/baseline'` for sizes and times where lower is the goal).
  */
-export async function rounds(candidates, { rounds: count, warmup = 1, baseline, ratio } = {}) {
+export async function rounds(candidates, { rounds: count, warmup = 1, baseline, ratio, collect = true } = {}) {
   const samples = new Map(candidates.map((c) => [c.name, []]))
   for (let r = -warmup; r < count; r++) {
     const order = candidates.map((_, i) => candidates[(i + Math.max(r, 0)) % candidates.length])
     const round = new Map()
     for (const candidate of order) {
-      gc()
+      if (collect) gc()
       round.set(candidate.name, await candidate.run())
     }
     if (r >= 0) for (const [name, v] of round) samples.get(name).push(v)

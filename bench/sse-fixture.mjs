@@ -1,6 +1,7 @@
 /*
- * The client parser's input (bench/parser.mjs): a deterministic, mixed `text/event-stream` body, cut
- * into fixed-size byte chunks (so chunk edges fall inside CRLFs and multibyte characters).
+ * The client parser's inputs (bench/parser.mjs), deterministic: a mixed `text/event-stream` body that
+ * exercises every line kind, and the three corpora of issue 16 (small events, an LLM token stream, large
+ * events), each cut into byte chunks as a network delivers them (edges inside CRLFs and characters).
  */
 
 /** A deterministic PRNG (mulberry32), so every run parses the same bytes. */
@@ -50,4 +51,58 @@ export function fixture(size, chunkSize) {
   const chunks = []
   for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize))
   return { bytes, chunks }
+}
+
+/** Cuts `bytes` into chunks of `min` to `max` bytes (fixed when equal), from a fixed seed. */
+function chunked(bytes, min, max, rand) {
+  const chunks = []
+  for (let i = 0; i < bytes.length; ) {
+    const size = min + Math.floor(rand() * (max - min + 1))
+    chunks.push(bytes.subarray(i, i + size))
+    i += size
+  }
+  return { bytes, chunks }
+}
+
+/** Small events (`event: counter`, `data: {"count":N}`), LF and CRLF mixed per event, in 16 KiB chunks. */
+export function smallEvents(size) {
+  const rand = random(1)
+  const parts = []
+  let length = 0
+  for (let n = 0; length < size; n++) {
+    const nl = rand() < 0.5 ? '\n' : '\r\n'
+    const block = `event: counter${nl}data: {"count":${n}}${nl}${nl}`
+    parts.push(block)
+    length += block.length
+  }
+  return chunked(new TextEncoder().encode(parts.join('')), 16384, 16384, rand)
+}
+
+/** An LLM token stream: `count` events of 1–8 characters of data, each with an `id:`, in 1–4 KiB chunks. */
+export function tokenStream(count) {
+  const rand = random(2)
+  const letters = 'abcdefghijklmnopqrstuvwxyz .,'
+  const parts = []
+  for (let n = 0; n < count; n++) {
+    let token = ''
+    for (let k = 1 + Math.floor(rand() * 8); k > 0; k--) token += letters[Math.floor(rand() * letters.length)]
+    parts.push(`id: ${n}\ndata: ${token}\n\n`)
+  }
+  return chunked(new TextEncoder().encode(parts.join('')), 1024, 4096, rand)
+}
+
+/** Large events: `count` JSON documents of 64 KiB, each split over `data:` lines of 60–360 characters, in 64 KiB chunks. */
+export function largeEvents(count) {
+  const rand = random(3)
+  const parts = []
+  for (let e = 0; e < count; e++) {
+    let block = 'event: document\n'
+    for (let length = 0, k = 0; length < 65536; k++) {
+      const line = JSON.stringify({ k, text: 'lorem ipsum '.repeat(5 + Math.floor(rand() * 25)) })
+      block += `data: ${line}\n`
+      length += line.length + 1
+    }
+    parts.push(`${block}\n`)
+  }
+  return chunked(new TextEncoder().encode(parts.join('')), 65536, 65536, rand)
 }

@@ -1,6 +1,7 @@
 import { type Body, type HeadersLike, SSEError, type SSEErrorCode } from '../core'
 import { backoff, type ReconnectFunction, type ReconnectPolicy } from './backoff'
-import { interpret, type ParsedEvent } from './parser'
+import { Interpreter } from './interpreter'
+import type { ParsedEvent } from './parser'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
 import { resumeFrom } from './resume'
 
@@ -238,7 +239,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     )
   }
 
-  const parser = interpret({
+  const parser = new Interpreter({
     // A listener may close() in the middle of a chunk: nothing is dispatched after that.
     onEvent: (event) => connection.state === OPEN && listener.onEvent(event),
     onRetry: (ms) => {

@@ -264,6 +264,19 @@ describe('misuse', () => {
     // @ts-expect-error null
     expect(() => parser.feed(null)).toThrow(TypeError)
   })
+
+  it('reads any view as its bytes, and its methods work detached', () => {
+    const events: ParsedEvent[] = []
+    const { feed, reset } = createParser({ onEvent: (e) => events.push(e) })
+    const bytes = utf8('data: é€\n\ndata: 😀\n\n')
+    const buffer = new ArrayBuffer(bytes.length + 4)
+    new Uint8Array(buffer, 2, bytes.length).set(bytes)
+    // A DataView over part of a buffer, cut inside the 4-byte character, as TextDecoder would read it.
+    feed(new DataView(buffer, 2, bytes.length - 4) as unknown as Uint8Array)
+    feed(new DataView(buffer, 2 + bytes.length - 4, 4) as unknown as Uint8Array)
+    reset()
+    expect(events.map((e) => e.data)).toEqual(['é€', '😀'])
+  })
 })
 
 describe('against eventsource-parser (oracle), on random streams', () => {
