@@ -84,6 +84,20 @@ export class Output implements KeepAliveTarget {
   write(text: string, bytes?: Uint8Array): boolean {
     if (this.#ended) return false
     this.#active = true
+    if (bytes !== undefined && this.#demand && this.#text === '' && this.#parts === undefined && !this.#sink) {
+      // A channel's shared bytes to a reader that is waiting, with nothing ahead of them: they go out
+      // now, as they are. Deferring them to the end of the turn would coalesce nothing (the channel
+      // already gathered the turn's events into them) and cost a fan-out to 1,000 readers half again
+      // the time of enqueueing by hand. Later writes of this turn wait for the next pull, as usual.
+      this.#demand = false
+      try {
+        this.#ctrl!.enqueue(bytes)
+      } catch {
+        this.#owner.gone()
+        return false
+      }
+      return true
+    }
     if (bytes !== undefined) {
       // Shared bytes stay shared: the pending text goes ahead of them as a piece of its own.
       if (this.#text !== '') this.#spill()

@@ -49,6 +49,21 @@ describe('createChannel', () => {
     await b.reader.cancel()
   })
 
+  it('keeps the order when an event goes straight to a waiting reader and the connection writes next', async () => {
+    const channel = createChannel<number>({ backplane: createMemoryBackplane() })
+    const { reader, context } = connect(channel)
+    await reader.pump() // the first flush: the reader waits again
+    const id = await channel.publish(1) // delivered by now, to the waiting reader, as it was encoded
+    context.sendEvent({ data: 'own', event: 'own' }) // the reader has not asked again: this one waits
+    await channel.publish(3)
+    expect([await reader.next(), await reader.next(), await reader.next()]).toEqual([
+      { type: 'message', data: '1', id },
+      { type: 'own', data: 'own', id: undefined },
+      { type: 'message', data: '3', id: expect.any(String) },
+    ])
+    await reader.cancel()
+  })
+
   it('applies a per-connection filter to the published value', async () => {
     const channel = createChannel<{ to: string }>({ backplane: createMemoryBackplane() })
     const alice = connect(channel, { filter: (m) => m.to === 'alice' })
