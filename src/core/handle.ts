@@ -56,3 +56,38 @@ export interface Pipeable extends ConnectionHandle {
 export interface HasHandle {
   readonly [HANDLE]: ConnectionHandle
 }
+
+/**
+ * The Node adapter's way into `createSSEHandler`'s handler, skipping the Web `Request` and `Response`:
+ * a property of the handler under this symbol (see {@link DirectServe}).
+ * @internal
+ */
+export const SERVE: unique symbol = Symbol.for('use-next-sse.serve')
+
+/**
+ * A request that becomes a Web `Request` only when the callback asks for one (`context.request`): what a
+ * connection reads itself (the method, a header, the URL) it reads from the source.
+ * @internal
+ */
+export interface RequestSource {
+  readonly method: string
+  readonly url: string
+  header(name: string): string | null
+  /** The Web `Request`, made on first call and kept. */
+  toRequest(): Request
+}
+
+/** @internal A connection the Node adapter has set up: `start` pipes it to `sink`, then runs the callback. */
+export interface DirectConnection {
+  readonly status: number
+  /** The response headers as name/value pairs (a repeated name, e.g. `Set-Cookie`, once per value). */
+  readonly headers: readonly (readonly [string, string])[]
+  start(sink: Sink): Pipeable
+}
+
+/**
+ * `handler[SERVE](source, args)`: the connection for a request from a {@link RequestSource}, or undefined
+ * when this request needs the Web path (a preflight, `HEAD`, a `cors` option).
+ * @internal
+ */
+export type DirectServe = (source: RequestSource, args: unknown[]) => DirectConnection | undefined

@@ -13,6 +13,16 @@ export {
   toJSON,
 } from './encode'
 export { isSSEError, SSEError, type SSEErrorCode } from './errors'
-export { type ConnectionHandle, HANDLE, type HasHandle, type Pipeable, type Sink } from './handle'
+export {
+  type ConnectionHandle,
+  type DirectConnection,
+  type DirectServe,
+  HANDLE,
+  type HasHandle,
+  type Pipeable,
+  type RequestSource,
+  SERVE,
+  type Sink,
+} from './handle'
 export { LAST_EVENT_ID_PARAM } from './resume'
 export type { Body, EventMap, EventName, EventsOf, HeadersLike, IsUntyped, SSEEvents } from './types'

@@ -10,7 +10,7 @@
  * demand signal. Edge, Workers and browser bundles never reach that branch, so a static import would
  * make every one of them carry code that cannot run there; behind `import()` a bundler splits it off.
  */
-import { type Body, HANDLE, type Pipeable } from '../core'
+import { type Body, type DirectServe, HANDLE, type Pipeable, type RequestSource, SERVE, type Sink } from '../core'
 
 /** The parts of Node's `IncomingMessage` this adapter reads. */
 export interface NodeRequestLike {
@@ -62,17 +62,21 @@ interface SocketLike {
 /** Any Web handler: `createSSEHandler`'s, or your own. */
 export type WebHandler = (request: Request, ...args: any[]) => Response | Promise<Response>
 
-function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
-  let url: URL
+/** The request's URL, from its path, Host header and socket. */
+function urlOf(req: NodeRequestLike): URL {
   try {
-    url = new URL(
+    return new URL(
       req.url ?? '/',
       `${(req.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`,
     )
   } catch {
     // A malformed Host header must not turn into a 500: the path is all the handler needs.
-    url = new URL(req.url ?? '/', 'http://localhost')
+    return new URL(req.url ?? '/', 'http://localhost')
   }
+}
+
+function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
+  const url = urlOf(req)
   const headers = new Headers()
   const raw = req.rawHeaders ?? Object.entries(req.headers).flatMap(([k, v]) => [v ?? ''].flat().flatMap((x) => [k, x]))
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -107,16 +111,18 @@ function toRequest(req: NodeRequestLike, signal: AbortSignal): Request {
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'])
 
 /**
- * The response's headers as `res.writeHead` takes them: every `Set-Cookie` kept apart, as an array;
- * over HTTP/2, without the connection-specific ones (`Connection: keep-alive` is an HTTP/1.1 matter).
+ * Response headers as `res.writeHead` takes them: every `Set-Cookie` kept apart, as an array; over
+ * HTTP/2, without the connection-specific ones (`Connection: keep-alive` is an HTTP/1.1 matter).
  */
-function nodeHeadersOf(response: Response, http2: boolean): Record<string, string | string[]> {
+function nodeHeaders(pairs: Iterable<readonly [string, string]>, http2: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
-  response.headers.forEach((value, name) => {
-    if (!(http2 && CONNECTION_SPECIFIC.has(name))) out[name] = value
-  })
-  const cookies = response.headers.getSetCookie?.()
-  if (cookies?.length) out['set-cookie'] = cookies
+  const cookies: string[] = []
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase()
+    if (key === 'set-cookie') cookies.push(value)
+    else if (!(http2 && CONNECTION_SPECIFIC.has(key))) out[key] = value
+  }
+  if (cookies.length) out['set-cookie'] = cookies
   return out
 }
 
@@ -139,10 +145,81 @@ function cut(res: NodeResponseLike) {
 }
 
 /**
- * Serves a Web handler on Node's `(req, res)`: builds a `Request` whose signal aborts when the client
- * goes, calls `handler(request, ...rest)` (the arguments after `res`, e.g. Express's `next`), writes
- * status and headers, then pumps the body while honouring `drain`, and cancels the body when the socket
- * closes, so the handler's cleanup runs. Never rejects.
+ * `res` as a connection's {@link Sink}: strings go straight to the socket (Node encodes them natively),
+ * and 'drain' is the demand signal. One object per connection, its methods on the prototype.
+ */
+class NodeSink implements Sink {
+  readonly #res: NodeResponseLike
+  constructor(res: NodeResponseLike) {
+    this.#res = res
+  }
+  write(chunk: string | Uint8Array): boolean {
+    const more = this.#res.write(chunk)
+    this.#res.flush?.()
+    return more
+  }
+  end(): void {
+    this.#res.end()
+  }
+  destroy(): void {
+    cut(this.#res)
+  }
+  /** What Node holds for the socket counts against maxBufferSize: the cap bounds all the client has not taken. */
+  pending(): number {
+    return this.#res.writableLength ?? 0
+  }
+  cork(): void {
+    this.#res.cork?.()
+  }
+  uncork(): void {
+    this.#res.uncork?.()
+  }
+}
+
+/**
+ * A Node request as `createSSEHandler`'s connection reads it (method, a header, the URL), made into a Web
+ * `Request` only if the callback asks for `context.request`: an idle connection is spared the Request,
+ * its Headers and its AbortController (about 3 kB). Its signal, once made, aborts when the client goes.
+ */
+class NodeSource implements RequestSource {
+  readonly #req: NodeRequestLike
+  #aborter: AbortController | undefined
+  #request: Request | undefined
+  #gone = false
+  constructor(req: NodeRequestLike) {
+    this.#req = req
+  }
+  get method(): string {
+    return this.#req.method ?? 'GET'
+  }
+  get url(): string {
+    return urlOf(this.#req).href
+  }
+  header(name: string): string | null {
+    const value = this.#req.headers[name]
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+  }
+  toRequest(): Request {
+    if (this.#request === undefined) {
+      this.#aborter = new AbortController()
+      if (this.#gone) this.#aborter.abort()
+      this.#request = toRequest(this.#req, this.#aborter.signal)
+    }
+    return this.#request
+  }
+  /** The client is gone: the request's signal (if one was made) aborts. */
+  abort(): void {
+    this.#gone = true
+    this.#aborter?.abort()
+  }
+}
+
+/**
+ * Serves a Web handler on Node's `(req, res)`. `createSSEHandler`'s handler is served directly: its
+ * connection writes to `res` from the start, and ends when the client goes. Any other handler gets a
+ * `Request` whose signal aborts when the client goes, and its `Response` is written back: status and
+ * headers, then the body, honouring `drain`; the body is cancelled when the socket closes, so the
+ * handler's cleanup runs. `rest` are the arguments after `res` (Express's `next`). Never rejects.
  */
 async function serveNode(
   handler: WebHandler,
@@ -150,8 +227,9 @@ async function serveNode(
   res: NodeResponseLike,
   rest: unknown[],
 ): Promise<void> {
-  const aborter = new AbortController()
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  let closed = false
+  /** What the client leaving stops: the connection, or the Web path's request and body. */
+  let stop = noop
   let wake = noop
   let piped = false
   /*
@@ -162,8 +240,9 @@ async function serveNode(
   const socket = (req.socket ?? null) as SocketLike | null
   const onClose = () => {
     socket?.off?.('close', onClose)
-    aborter.abort()
-    reader?.cancel().catch(noop)
+    if (closed) return
+    closed = true
+    stop()
     wake()
   }
   res.on('close', onClose)
@@ -171,10 +250,11 @@ async function serveNode(
   if (socket?.destroyed) onClose()
   // A write to a socket that just died reports through 'error'; without a listener Node would throw it.
   res.on('error', noop)
+  const http2 = (req.httpVersionMajor ?? 1) >= 2
   try {
     // A pipelined request waits its turn before its handler runs: until the responses ahead of it end,
     // it could not send a byte, so it must not subscribe, hold a channel slot or start a keep-alive.
-    if (res.socket === null && !aborter.signal.aborted) {
+    if (res.socket === null && !closed) {
       await new Promise<void>((resolve) => {
         wake = resolve
         res.on('socket', resolve)
@@ -182,40 +262,48 @@ async function serveNode(
       res.off?.('socket', wake)
       wake = noop
     }
-    if (aborter.signal.aborted) return
+    if (closed) return
+    const serve = (handler as WebHandler & { [SERVE]?: DirectServe })[SERVE]
+    const source = serve && new NodeSource(req)
+    const direct = source && serve(source, rest)
+    if (direct) {
+      res.writeHead(direct.status, nodeHeaders(direct.headers, http2))
+      res.flushHeaders?.()
+      piped = true
+      const connection = direct.start(new NodeSink(res))
+      res.on('drain', () => connection.pull())
+      stop = () => {
+        source.abort()
+        connection.disconnect()
+      }
+      return
+    }
+    const aborter = new AbortController()
+    stop = () => aborter.abort()
     const response = await handler(toRequest(req, aborter.signal), ...rest)
-    res.writeHead(response.status, nodeHeadersOf(response, (req.httpVersionMajor ?? 1) >= 2))
+    res.writeHead(response.status, nodeHeaders(response.headers, http2))
     res.flushHeaders?.()
     const connection = (response as Response & { [HANDLE]?: Pipeable })[HANDLE]
     if (connection?.open && response.body && !response.body.locked) {
-      // createSSEHandler's own response: its connection writes strings straight to `res` (Node encodes
-      // them natively), with 'drain' as the demand signal, instead of through a Web stream.
-      // The client leaving still aborts the request's signal (onClose), which ends the connection.
+      // createSSEHandler's own response (from another copy of the package, or its Web path): its
+      // connection writes straight to `res` instead of through the Web stream. The client leaving
+      // aborts the request's signal, which ends the connection.
       piped = true
       res.on('drain', () => connection.pull())
-      connection.pipe({
-        write: (chunk) => {
-          const more = res.write(chunk)
-          res.flush?.()
-          return more
-        },
-        end: () => res.end(),
-        destroy: () => cut(res),
-        // What Node holds for the socket counts against maxBufferSize: the cap bounds all that the
-        // client has not taken.
-        pending: () => res.writableLength ?? 0,
-        cork: res.cork && (() => res.cork!()),
-        uncork: res.uncork && (() => res.uncork!()),
-      })
+      connection.pipe(new NodeSink(res))
       return
     }
     if (response.body === null) return void res.end()
-    reader = response.body.getReader()
-    if (aborter.signal.aborted) return void reader.cancel().catch(noop)
+    const reader = response.body.getReader()
+    stop = () => {
+      aborter.abort()
+      reader.cancel().catch(noop)
+    }
+    if (closed) return void stop()
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      if (!res.write(value) && !aborter.signal.aborted) {
+      if (!res.write(value) && !closed) {
         await new Promise<void>((resolve) => {
           wake = resolve
           res.on('drain', resolve)
@@ -227,7 +315,7 @@ async function serveNode(
     }
     res.end()
   } catch (error) {
-    if (!aborter.signal.aborted) {
+    if (!closed) {
       console.error('[use-next-sse] serving a Node request failed', error)
       if (res.headersSent) res.destroy?.()
       else {

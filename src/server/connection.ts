@@ -5,11 +5,12 @@ import {
   encodeHead,
   encodeJSONEvent,
   type Pipeable,
+  type RequestSource,
   type Sink,
   SSEError,
   toJSON,
 } from '../core'
-import { Context } from './context'
+import { Context, isSource } from './context'
 import { unwatch, watch } from './keep-alive'
 import { Output, type OutputOwner } from './output'
 import type { Settings } from './settings'
@@ -37,7 +38,7 @@ const SOURCE_NAMES: Record<CleanupSource, string> = {
 export class Connection implements Pipeable, OutputOwner {
   readonly #output: Output
   readonly #settings: Settings
-  readonly #request: Request
+  readonly #request: Request | RequestSource
   #open = true
   #cleanup: Destructor | undefined
   #cleanupFrom: CleanupSource | undefined
@@ -46,7 +47,7 @@ export class Connection implements Pipeable, OutputOwner {
   #aborter: AbortController | undefined
   #waitUntil: ((work: Promise<unknown>) => void) | undefined
 
-  constructor(settings: Settings, request: Request) {
+  constructor(settings: Settings, request: Request | RequestSource) {
     this.#settings = settings
     this.#request = request
     this.#output = new Output(this, settings.first, settings.maxBufferSize)
@@ -62,7 +63,8 @@ export class Connection implements Pipeable, OutputOwner {
   }
 
   run<Args extends unknown[]>(callback: SSECallback<any, Args>, args: Args): void {
-    const signal = this.#request.signal
+    // A source has no signal: the Node adapter that made it ends the connection itself.
+    const signal = isSource(this.#request) ? undefined : this.#request.signal
     // Checked first: an aborted signal never fires `abort` again (Next and workerd hand these over).
     if (signal?.aborted) {
       this.disconnect()
@@ -239,7 +241,7 @@ export class Connection implements Pipeable, OutputOwner {
 
   #finish(): void {
     if (this.#settings.keepAlive) unwatch(this.#settings.keepAlive, this.#output)
-    this.#request.signal?.removeEventListener('abort', this)
+    if (!isSource(this.#request)) this.#request.signal?.removeEventListener('abort', this)
     this.#aborter?.abort()
     const deferred = this.#deferred
     this.#deferred = undefined

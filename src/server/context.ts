@@ -1,4 +1,4 @@
-import { type EventFields, HANDLE, LAST_EVENT_ID_PARAM } from '../core'
+import { type EventFields, HANDLE, LAST_EVENT_ID_PARAM, type RequestSource } from '../core'
 import type { Connection } from './connection'
 import type { Destructor } from './types'
 
@@ -13,29 +13,41 @@ function utf8(value: string | null): string | null {
   }
 }
 
+/** Whether `request` is the Node adapter's source rather than a Web `Request` (of whichever realm). */
+export function isSource(request: Request | RequestSource): request is RequestSource {
+  return typeof (request as Partial<RequestSource>).toRequest === 'function'
+}
+
 /**
  * The callback's third argument (`SSEContext`). Users destructure it (`{ onClose, signal }`), so its
  * functions are made on first access and kept: a connection that never asks for them costs no closure.
  */
 export class Context<Args extends unknown[]> {
   readonly [HANDLE]: Connection
-  readonly request: Request
   readonly args: Args
+  /** A Web `Request`, or (from the Node adapter) a source that makes one only when asked. */
+  readonly #source: Request | RequestSource
   #onClose: ((destructor: Destructor) => void) | undefined
   #sendEvent: ((fields: EventFields) => boolean) | undefined
 
-  constructor(connection: Connection, request: Request, args: Args) {
+  constructor(connection: Connection, source: Request | RequestSource, args: Args) {
     this[HANDLE] = connection
-    this.request = request
+    this.#source = source
     this.args = args
   }
 
+  get request(): Request {
+    const source = this.#source
+    return isSource(source) ? source.toRequest() : source
+  }
+
   get lastEventId(): string | null {
-    const header = this.request.headers.get('last-event-id')
+    const source = this.#source
+    const header = isSource(source) ? source.header('last-event-id') : source.headers.get('last-event-id')
     if (header !== null) return utf8(header)
     // Cheap test first: most requests have no query at all.
-    if (!this.request.url.includes(LAST_EVENT_ID_PARAM)) return null
-    return new URL(this.request.url).searchParams.get(LAST_EVENT_ID_PARAM)
+    if (!source.url.includes(LAST_EVENT_ID_PARAM)) return null
+    return new URL(source.url).searchParams.get(LAST_EVENT_ID_PARAM)
   }
 
   get onClose(): (destructor: Destructor) => void {

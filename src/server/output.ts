@@ -55,7 +55,7 @@ export class Output implements KeepAliveTarget {
   #ended = false
   readonly #max: number
   readonly #owner: OutputOwner
-  readonly stream: ReadableStream<Uint8Array>
+  #stream: ReadableStream<Uint8Array> | undefined
 
   /** Outputs written to in this turn, flushed together by one microtask. */
   static #dirty: Output[] = []
@@ -73,8 +73,16 @@ export class Output implements KeepAliveTarget {
     this.#owner = owner
     this.#text = first
     this.#max = max
+  }
+
+  /**
+   * The body as a Web stream, made on first use: a connection piped to a Node sink from the start never
+   * needs one (about 2 kB per idle connection). Ask for it before anything can end the output.
+   */
+  get stream(): ReadableStream<Uint8Array> {
     // The output is itself the stream's underlying source (start/pull/cancel): no closures per connection.
-    this.stream = new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
+    this.#stream ??= new ReadableStream<Uint8Array>(this, { highWaterMark: 0 })
+    return this.#stream
   }
 
   /**

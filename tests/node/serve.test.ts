@@ -168,6 +168,55 @@ describe('toNodeHandler', () => {
     expect((await eventsOf(response.body!)).map((e) => e.data)).toEqual(['"early"'])
   })
 
+  it('makes context.request only when asked, the same one each time, and aborts its signal when the client goes', async () => {
+    const requests: Request[] = []
+    let aborted = false
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler((send, _close, context) => {
+          const request = context.request
+          requests.push(request, context.request)
+          request.signal.addEventListener('abort', () => {
+            aborted = true
+          })
+          send({ method: request.method, url: request.url, accept: request.headers.get('accept') })
+        }),
+      ),
+    )
+    const aborter = new AbortController()
+    const response = await fetch(`${base}/room?x=1`, {
+      headers: { accept: 'text/event-stream' },
+      signal: aborter.signal,
+    })
+    const reader = sseReader(response.body!)
+    expect(JSON.parse((await reader.next()).data)).toEqual({
+      method: 'GET',
+      url: `${base}/room?x=1`,
+      accept: 'text/event-stream',
+    })
+    expect(requests[0]).toBeInstanceOf(Request)
+    expect(requests[1]).toBe(requests[0])
+    aborter.abort()
+    await until(() => aborted, "the request's signal aborted")
+  })
+
+  it('serves a handler with a cors option on its Web path, the same stream', async () => {
+    const base = await listen(
+      toNodeHandler(
+        createSSEHandler(
+          (send, close, { lastEventId }) => {
+            send({ lastEventId })
+            close()
+          },
+          { cors: { origin: 'https://app.example' } },
+        ),
+      ),
+    )
+    const response = await fetch(`${base}/?lastEventId=7`, { headers: { origin: 'https://app.example' } })
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect((await eventsOf(response.body!)).map((e) => e.data)).toEqual(['{"lastEventId":"7"}'])
+  })
+
   it('decodes a UTF-8 Last-Event-ID (header values arrive as bytes)', async () => {
     let seen: string | null = null
     const base = await listen(
