@@ -18,7 +18,8 @@ export interface Bundled {
 }
 
 /**
- * Bundles `entry` (a `file:` URL) into a temporary directory.
+ * Bundles `entry` (a `file:` URL) into a temporary directory. `define` replaces global identifiers with
+ * the given code (esbuild's `define`): data inlined at bundle time, so the runtime reads no file.
  *
  * @example
  * ```ts
@@ -26,7 +27,11 @@ export interface Bundled {
  * startGuarded(bun, [bundle.file, String(port)], { cwd: bundle.dir })
  * ```
  */
-export async function bundleToFile(entry: URL, conditions: string[] = []): Promise<Bundled> {
+export async function bundleToFile(
+  entry: URL,
+  conditions: string[] = [],
+  define: Record<string, string> = {},
+): Promise<Bundled> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-bundle-'))
   const file = join(dir, 'server.js')
   try {
@@ -37,6 +42,7 @@ export async function bundleToFile(entry: URL, conditions: string[] = []): Promi
       platform: 'neutral',
       // The runtime's own export conditions first (h3 ships a Bun entry, for one).
       conditions,
+      define,
       target: 'es2022',
       outfile: file,
       logLevel: 'silent',
