@@ -19,7 +19,7 @@ import {
   type Http2Session,
   type IncomingHttpHeaders,
 } from 'node:http2'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { generate } from 'selfsigned'
 import { toNodeHandler } from 'use-next-sse/node'
 import { handle } from '../contract/app'
@@ -116,6 +116,12 @@ export async function listen(tls?: Certificate, pages: Record<string, string> = 
     open.add(session)
     session.on('close', () => open.delete(session))
   })
+  // Every TCP connection, HTTP/1.1 ones included (allowHTTP1), so that close() can end what a client keeps open.
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {
@@ -124,8 +130,9 @@ export async function listen(tls?: Certificate, pages: Record<string, string> = 
     seen,
     async close() {
       const closed = new Promise((resolve) => server.close(resolve))
-      // close() waits for every session to end: a browser keeps its connection open, so end them here.
+      // close() waits for every connection to end: a browser keeps its own open, so end them here.
       for (const session of open) session.destroy()
+      for (const socket of sockets) socket.destroy()
       await closed
     },
   }
