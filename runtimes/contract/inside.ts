@@ -21,7 +21,7 @@ async function runInside<T>(
   env: NodeJS.ProcessEnv,
   define: Record<string, string> = {},
 ): Promise<T> {
-  const bundle = await bundleToFile(script, conditions, define)
+  const bundle = await bundleToFile(script, conditions, { define })
   try {
     const run = startGuarded(command, args(bundle.file), { cwd: bundle.dir, env })
     await run.exited
