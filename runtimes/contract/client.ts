@@ -183,9 +183,10 @@ export function httpTarget(base: string, fetcher: Fetch = fetch): Target {
       const url = urlOf(base, route, query)
       // A GET is idempotent, so one retry is safe. It answers a race of HTTP/1.1 keep-alive: the
       // server (Bun with a short idleTimeout, say) closes a pooled idle connection just as undici sends
-      // the next request on it, and the request fails with UND_ERR_SOCKET "other side closed".
+      // the next request on it, and the request fails with UND_ERR_SOCKET "other side closed", or with
+      // ECONNRESET when the close lands after the request was written (seen with Bun 1.4.4 under load).
       const response = await fetcher(url).catch((error: Error & { cause?: { code?: string } }) => {
-        if (error.cause?.code !== 'UND_ERR_SOCKET') throw error
+        if (!['UND_ERR_SOCKET', 'ECONNRESET'].includes(error.cause?.code ?? '')) throw error
         return fetcher(url)
       })
       if (!response.ok) throw new Error(`${route} answered ${response.status}: ${await response.text()}`)
