@@ -5,7 +5,8 @@ import { systemReporter } from './scripts/system.mjs'
  * One project per concern: `unit` mirrors src/ (plus the conformance, property, Redis and failover
  * suites); every runtime under runtimes/ is its own project running the shared contract scenarios
  * (runtimes/contract, started and watched with runtimes/harness: the matrix never imports tests/);
- * `package` checks the packed tarball in fixture projects; `types` type-checks the public generics;
+ * `package` checks the packed tarball in fixture projects (packed once per run, and the `frameworks`
+ * fixtures import that same tarball); `types` type-checks the public generics;
  * `react18` runs the hook tests again under React 18; `demo` starts `npm run demo`'s server with the
  * system programs out of sight.
  *

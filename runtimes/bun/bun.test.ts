@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { httpTarget, open, type Target } from '../contract/client'
-import { readInside } from '../contract/inside'
+import { parseVectorsInside, readInside } from '../contract/inside'
 import { leaveTogether, runContract } from '../contract/scenarios'
 import { type Bundled, bundleToFile } from '../harness/bundle'
 import { type Guarded, startOnFreePorts, waitForHttp } from '../harness/process'
@@ -84,6 +84,11 @@ describe('bun: its own behaviour', () => {
 
   test("the package's EventSource and createParser, running in Bun, read the contract from Bun.serve", async () => {
     await readInside(bun, (file) => [file, untimedUrl], ['bun'])
+  })
+
+  test("every conformance vector, fed whole, byte by byte, in seeded random splits and as strings, through the package's createParser running in Bun", async () => {
+    // 45 vectors, each fed about ten ways: the count proves the run was not cut short.
+    expect(await parseVectorsInside(bun, (file) => [file], ['bun'])).toBeGreaterThanOrEqual(45 * 9)
   })
 
   for (const how of ['abort', 'cancel'] as const) {

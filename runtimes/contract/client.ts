@@ -162,22 +162,32 @@ export function urlOf(base: string, route: string, query: Record<string, string>
   return `${base}/${route}?${new URLSearchParams(query)}`
 }
 
-/** A target reached over HTTP with fetch (node:http, workerd, Next). */
-export function httpTarget(base: string): Target {
+/** The part of `fetch` a target uses: the global one, or one bound to a dispatcher (undici's, for TLS). */
+export type Fetch = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; signal?: AbortSignal },
+) => Promise<Response>
+
+/**
+ * A target reached over HTTP with fetch (node:http, workerd, Next); `fetcher` replaces the global fetch
+ * (one that trusts a test's own certificate, say).
+ */
+export function httpTarget(base: string, fetcher: Fetch = fetch): Target {
   return {
     async open(route, query, headers, method) {
       const aborter = new AbortController()
-      const response = await fetch(urlOf(base, route, query), { method, headers, signal: aborter.signal })
+      const response = await fetcher(urlOf(base, route, query), { method, headers, signal: aborter.signal })
       return opened(response, aborter)
     },
     async json(route, query) {
       const url = urlOf(base, route, query)
       // A GET is idempotent, so one retry is safe. It answers a race of HTTP/1.1 keep-alive: the
       // server (Bun with a short idleTimeout, say) closes a pooled idle connection just as undici sends
-      // the next request on it, and the request fails with UND_ERR_SOCKET "other side closed".
-      const response = await fetch(url).catch((error: Error & { cause?: { code?: string } }) => {
-        if (error.cause?.code !== 'UND_ERR_SOCKET') throw error
-        return fetch(url)
+      // the next request on it, and the request fails with UND_ERR_SOCKET "other side closed", or with
+      // ECONNRESET when the close lands after the request was written (seen with Bun 1.4.4 under load).
+      const response = await fetcher(url).catch((error: Error & { cause?: { code?: string } }) => {
+        if (!['UND_ERR_SOCKET', 'ECONNRESET'].includes(error.cause?.code ?? '')) throw error
+        return fetcher(url)
       })
       if (!response.ok) throw new Error(`${route} answered ${response.status}: ${await response.text()}`)
       return response.json()

@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { httpTarget, type Target } from '../contract/client'
-import { readInside } from '../contract/inside'
+import { parseVectorsInside, readInside } from '../contract/inside'
 import { leaveTogether, runContract } from '../contract/scenarios'
 import { type Bundled, bundleToFile } from '../harness/bundle'
 import { type Guarded, startOnFreePorts, waitForHttp } from '../harness/process'
@@ -67,6 +67,12 @@ for (const [mode, flags] of [
     if (flags.length === 0) {
       test("the package's EventSource and createParser, running in Deno, read the contract from Deno.serve", async () => {
         await readInside(deno, (file) => ['run', '--allow-net=127.0.0.1', '--no-prompt', file, url], ['deno'], quiet)
+      })
+
+      test("every conformance vector, fed whole, byte by byte, in seeded random splits and as strings, through the package's createParser running in Deno", async () => {
+        // No permission at all: the vectors are inlined in the bundle. The count proves the run was not cut short.
+        const checked = await parseVectorsInside(deno, (file) => ['run', '--no-prompt', file], ['deno'], quiet)
+        expect(checked).toBeGreaterThanOrEqual(45 * 9)
       })
     }
 

@@ -1,10 +1,12 @@
 /**
  * The handler mounted in Hono (`app.get('/events', (c) => handler(c.req.raw))`), served on Node by
- * @hono/node-server and on Bun by `Bun.serve`: one app file (./hono-app.ts) for both.
+ * @hono/node-server and on Bun by `Bun.serve`: one app file (./hono-app.ts) for both, with use-next-sse
+ * from the packed tarball on both.
  */
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
+import { inject } from 'vitest'
 import { bundleToFile } from '../harness/bundle'
 import { startOnFreePorts, waitForHttp } from '../harness/process'
 import { honoApp } from './hono-app'
@@ -25,7 +27,10 @@ frameworkSuite('hono on node', {
 
 frameworkSuite('hono on bun', {
   async start() {
-    const bundle = await bundleToFile(new URL('./hono-bun.ts', import.meta.url), ['bun'])
+    // use-next-sse from the packed tarball, as the Node fixtures get it (./vitest.config.ts).
+    const bundle = await bundleToFile(new URL('./hono-bun.ts', import.meta.url), ['bun'], {
+      packageFrom: inject('frameworksFixture'),
+    })
     const { server, url } = await startOnFreePorts(
       fileURLToPath(new URL('../../node_modules/.bin/bun', import.meta.url)),
       {

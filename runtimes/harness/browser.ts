@@ -41,6 +41,11 @@ export interface LaunchOptions {
    * flag sets: {@link ALLOW_THIRD_PARTY_COOKIES}.
    */
   preferences?: Record<string, unknown>
+  /**
+   * Accept any certificate: for a server whose self-signed certificate was made for the run (HTTP/2
+   * needs TLS in browsers, and a fresh profile cannot be told to trust a CA). Defaults to false.
+   */
+  ignoreHTTPSErrors?: boolean
 }
 
 /**
@@ -60,6 +65,7 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
     executablePath: locate('chromium'),
     headless: true,
     viewport: { width: 1280, height: 860 },
+    ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -1,71 +1,22 @@
-import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { afterEach, vi } from 'vitest'
-import type { ParsedEvent } from '../../src/client'
+import { loadVectors } from '../../runtimes/contract/vector-file'
 
-/** One parsing vector of tests/fixtures/sse-vectors.json (see sse-vectors.README.md beside it). */
-export interface Vector {
-  name: string
-  inputHex: string
-  chunksHex?: string[]
-  contentType?: string
-  expected: ParsedEvent[]
-  expectedRetry: number | null
-}
+// The conformance vectors and the way they are chunked live with the runtimes (runtimes/contract/), which
+// run the same ones inside Bun and Deno; the runtime matrix never imports tests/, so tests/ imports them.
+export {
+  chunkings,
+  hex,
+  prng,
+  type ReconnectVector,
+  randomSplit,
+  type Vector,
+  vectorCases,
+} from '../../runtimes/contract/vectors'
+export const { vectors, reconnectVectors } = loadVectors()
 
-/** One reconnect vector: successive responses of one EventSource. */
-export interface ReconnectVector {
-  name: string
-  connections: { requestLastEventId: string | null; body: string; expected: ParsedEvent[] }[]
-}
-
-// A copy of the project's shared conformance vectors (web-platform-tests and the WHATWG spec, as data),
-// kept in the repository so CI needs nothing outside it. SSE_VECTORS points at another copy.
-const VECTORS = process.env.SSE_VECTORS ?? fileURLToPath(new URL('../fixtures/sse-vectors.json', import.meta.url))
-const file = JSON.parse(readFileSync(VECTORS, 'utf8')) as { vectors: Vector[]; reconnectVectors: ReconnectVector[] }
-export const vectors = file.vectors
-export const reconnectVectors = file.reconnectVectors
-
-export const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (h) => Number.parseInt(h, 16))
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
-
-/** A small deterministic PRNG (mulberry32), so "random" splits are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
-
-/** `bytes` cut at `cuts` random places. */
-export function randomSplit(bytes: Uint8Array, random: () => number, cuts: number): Uint8Array[] {
-  const points = [...new Set(Array.from({ length: cuts }, () => Math.floor(random() * (bytes.length + 1))))].sort(
-    (a, b) => a - b,
-  )
-  const out: Uint8Array[] = []
-  let from = 0
-  for (const to of [...points, bytes.length]) {
-    out.push(bytes.subarray(from, to))
-    from = to
-  }
-  return out
-}
-
-/** Every chunking that matters for one body: whole, one byte at a time, and a few random splits. */
-export function chunkings(bytes: Uint8Array, seed = 1): [string, Uint8Array[]][] {
-  const random = prng(seed)
-  return [
-    ['whole', [bytes]],
-    ['byte by byte', Array.from(bytes, (b) => Uint8Array.of(b))],
-    ...[1, 2, 3, 4, 5].map((n): [string, Uint8Array[]] => [`random split ${n}`, randomSplit(bytes, random, n * 3)]),
-  ]
-}
 
 /** A request as the test server saw it. */
 export interface SeenRequest {

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm'
 import { createParser as oracleParser } from 'eventsource-parser'
 import { describe, expect, it, vi } from 'vitest'
 import { createParser, isSSEError, type ParsedEvent, type SSEError } from '../../src/client'
-import { chunkings, hex, prng, randomSplit, utf8, vectors } from './helpers'
+import { prng, randomSplit, utf8, vectorCases, vectors } from './helpers'
 
 /** Runs `chunks` through a fresh parser and returns what it reported. */
 function parse(chunks: (Uint8Array | string)[], options: { maxBufferSize?: number } = {}) {
@@ -27,26 +27,16 @@ describe('conformance vectors (sse-vectors.json)', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(45)
   })
 
+  // Every chunking (runtimes/contract/vectors.ts): the same cases run inside Bun and Deno on the built package.
   for (const vector of vectors) {
     describe(vector.name, () => {
-      const bytes = hex(vector.inputHex)
-      const cases = chunkings(bytes, vector.name.length)
-      if (vector.chunksHex) cases.push(['the given chunksHex', vector.chunksHex.map(hex)])
-
-      for (const [how, chunks] of cases) {
-        it(`bytes, ${how}`, () => {
+      for (const [how, chunks] of vectorCases(vector)) {
+        it(how, () => {
           const { events, retries } = parse(chunks)
           expect(events).toEqual(vector.expected)
           expect(retries.at(-1) ?? null).toBe(vector.expectedRetry)
         })
       }
-
-      // The same stream decoded first: strings cut at every UTF-16 position must give the same events.
-      it('strings, whole and one code unit at a time', () => {
-        const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)
-        expect(parse([text]).events).toEqual(vector.expected)
-        expect(parse([...text.split('')]).events).toEqual(vector.expected)
-      })
     })
   }
 })
