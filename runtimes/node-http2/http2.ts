@@ -22,8 +22,10 @@ import {
 import type { AddressInfo, Socket } from 'node:net'
 import { generate } from 'selfsigned'
 import { toNodeHandler } from 'use-next-sse/node'
+import { expect } from 'vitest'
 import { handle } from '../contract/app'
 import type { Opened, Target } from '../contract/client'
+import { runContract } from '../contract/scenarios'
 
 /** A request as the server saw it: enough to tell the protocol and the connection it came on. */
 export interface Seen {
@@ -200,4 +202,29 @@ export async function session(url: string, ca?: string): Promise<ClientHttp2Sess
   const client = connect(url, ca === undefined ? {} : { ca })
   await once(client, 'connect')
   return client
+}
+
+/**
+ * The contract scenarios over one HTTP/2 session to {@link listen}'s server: h2c, or TLS when given a
+ * certificate (which the client then trusts). Connection-specific headers are forbidden on HTTP/2
+ * (RFC 9113 §8.2.2): the adapter leaves them out.
+ */
+export function runH2Contract(name: string, certificate?: () => Promise<Certificate>): void {
+  runContract({
+    name,
+    connectionHeader: false,
+    async start() {
+      const tls = await certificate?.()
+      const server = await listen(tls)
+      const client = await session(server.url, tls?.cert)
+      return {
+        target: http2Target(client),
+        async stop() {
+          client.destroy()
+          await server.close()
+        },
+      }
+    },
+    args: (seen) => expect(seen).toEqual([]),
+  })
 }

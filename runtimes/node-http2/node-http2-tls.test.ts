@@ -10,7 +10,15 @@ import { Agent, fetch as undiciFetch } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Fetch, httpTarget, open } from '../contract/client'
 import { leaveTogether, runContract } from '../contract/scenarios'
-import { type Certificate, session as connect, http2Target, type Listening, listen, makeCertificate } from './http2'
+import {
+  type Certificate,
+  session as connect,
+  http2Target,
+  type Listening,
+  listen,
+  makeCertificate,
+  runH2Contract,
+} from './http2'
 
 let certificate: Promise<Certificate> | undefined
 const tls = () => (certificate ??= makeCertificate())
@@ -24,24 +32,7 @@ function http1Fetch(ca: string): { fetch: Fetch; close(): Promise<void> } {
   }
 }
 
-runContract({
-  name: 'node-http2 (TLS)',
-  // Connection-specific headers are forbidden on HTTP/2 (RFC 9113 §8.2.2): the adapter leaves them out.
-  connectionHeader: false,
-  async start() {
-    const { cert, key } = await tls()
-    const server = await listen({ cert, key })
-    const session = await connect(server.url, cert)
-    return {
-      target: http2Target(session),
-      async stop() {
-        session.destroy()
-        await server.close()
-      },
-    }
-  },
-  args: (seen) => expect(seen).toEqual([]),
-})
+runH2Contract('node-http2 (TLS)', tls)
 
 runContract({
   name: 'node-http2 (TLS, HTTP/1.1 through allowHTTP1)',

@@ -7,26 +7,10 @@
 import type { ClientHttp2Session } from 'node:http2'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { open } from '../contract/client'
-import { leaveTogether, runContract } from '../contract/scenarios'
-import { session as connect, http2Target, type Listening, listen } from './http2'
+import { leaveTogether } from '../contract/scenarios'
+import { session as connect, http2Target, type Listening, listen, runH2Contract } from './http2'
 
-runContract({
-  name: 'node-http2',
-  // Connection-specific headers are forbidden on HTTP/2 (RFC 9113 §8.2.2): the adapter leaves them out.
-  connectionHeader: false,
-  async start() {
-    const server = await listen()
-    const session = await connect(server.url)
-    return {
-      target: http2Target(session),
-      async stop() {
-        session.destroy()
-        await server.close()
-      },
-    }
-  },
-  args: (seen) => expect(seen).toEqual([]),
-})
+runH2Contract('node-http2')
 
 describe('node-http2: one connection', () => {
   let started: Listening
