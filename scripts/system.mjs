@@ -69,6 +69,7 @@ export const PROGRAMS = [
       'tests/client/cross-origin.browser.test.ts',
       'tests/client/cross-tab.browser.test.ts',
       'tests/package/next.test.ts',
+      'tests/react/cross-tab.browser.test.ts',
     ],
     commands: ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'],
     paths: [
