@@ -64,6 +64,7 @@ export const PROGRAMS = [
       'runtimes/next/e2e/compare.test.ts',
       'runtimes/next/e2e/counter.test.ts',
       'runtimes/next/e2e/pages.test.ts',
+      'runtimes/next/e2e/tabs.test.ts',
       'runtimes/workerd/wrangler.test.ts',
       'tests/channels/restart.test.ts',
       'tests/client/cross-origin.browser.test.ts',
