@@ -1,7 +1,8 @@
 import type { SSEError } from '../core'
+import { acrossTabs } from './cross-tab'
 import type { SSEEventName } from './options'
 import { CLOSED, CONNECTING, OPEN, type ReadyState } from './ready-state'
-import { connect, type EventSourceInit } from './source-connection'
+import { connect, type EventSourceInit, type SourceListener } from './source-connection'
 
 export type { EventSourceInit } from './source-connection'
 
@@ -59,7 +60,8 @@ type Options = boolean | { capture?: boolean; once?: boolean; passive?: boolean;
  * fires. Cross-origin (the URL's origin is not `location.origin`), the id travels as the query parameter
  * `lastEventId` instead, so that, like the native EventSource, it sends no header that costs a preflight.
  *
- * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch`, `idleTimeout`, `retryStatus` and a
+ * Beyond the spec: `init` takes `headers`, `method`, `body`, `fetch`, `idleTimeout`, `retryStatus`,
+ * `shareAcrossTabs` (one connection per browser, see {@link EventSourceInit.shareAcrossTabs}) and a
  * `reconnect` policy (under which 502, 503, 504, 429, and 401 with a `headers` function, are retried
  * instead of failing), and {@link EventSource.error} (also on the `error` event) says why the last
  * failure happened. Two departures apply in every mode: no byte for `idleTimeout` (45 s by default)
@@ -125,7 +127,7 @@ export class EventSource<Events = any> extends EventTarget {
     // readyState and error are read-only to users only.
     const self = this as { readyState: ReadyState; error: SSEError | null }
     let origin = ''
-    const connection = connect(this.url, init, {
+    const listener: SourceListener = {
       onEvent: ({ type, data, lastEventId }) =>
         this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin })),
       onState: ({ state, error, url }) => {
@@ -135,7 +137,10 @@ export class EventSource<Events = any> extends EventTarget {
         if (state === OPEN) origin = new URL(url).origin
         this.dispatchEvent(state === OPEN ? new Event('open') : Object.assign(new Event('error'), { error }))
       },
-    })
+    }
+    // Shared: this source is one member of the browser's connection (the same as a store's across tabs),
+    // not of a connection shared inside the tab: like a native EventSource, each source is its own.
+    const connection = init.shareAcrossTabs ? acrossTabs(this.url, init)(listener) : connect(this.url, init, listener)
     this.close = () => {
       connection.close()
       self.readyState = CLOSED

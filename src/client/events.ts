@@ -10,7 +10,7 @@ import { CLOSED } from './ready-state'
 import { connect, type EventSourceInit, type SourceConnection } from './source-connection'
 
 /** Options of {@link events}: the `EventSource` options, and a signal that ends the iteration. */
-export interface EventsInit extends EventSourceInit {
+export interface EventsInit extends Omit<EventSourceInit, 'shareAcrossTabs'> {
   /** Aborting it ends the request and the loop (quietly: the loop just ends). */
   signal?: AbortSignal
 }

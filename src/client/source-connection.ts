@@ -77,6 +77,25 @@ export interface EventSourceInit {
    * ```
    */
   retryStatus?: (status: number, retriedByDefault: boolean) => boolean
+  /**
+   * `EventSource` only: one connection per browser instead of one per source. Every source of this
+   * origin, in any tab, made with the option and the same request (URL, `withCredentials`, `reconnect`,
+   * `headers` object or "a function", `method`, text `body`, `idleTimeout`) shares one connection, held by
+   * one of them (elected with a Web Lock) and relayed to the others over a `BroadcastChannel`; when its
+   * tab closes, navigates away or crashes, another source takes over and resumes with `Last-Event-ID`,
+   * and events sent again are dropped by id. The connecting source's functions and limits (`headers`,
+   * `fetch`, a `reconnect` function, `retryStatus`, `maxBufferSize`) are the ones used. Errors reach the
+   * other sources with `code`, `message` and `status`, not `cause`. Where Web Locks or `BroadcastChannel`
+   * are missing, or the body is not text, the source connects on its own. The protocol is a separate
+   * chunk, loaded with `import()` by the first source that sets the option: until it arrives the source
+   * is `CONNECTING`; if it cannot be loaded, the source closes with a `NETWORK` error. Defaults to `false`.
+   *
+   * @example
+   * ```ts
+   * const source = new EventSource('/api/feed', { shareAcrossTabs: true, reconnect: { delay: 1000 } })
+   * ```
+   */
+  shareAcrossTabs?: boolean
 }
 
 /**

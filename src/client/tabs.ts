@@ -50,7 +50,8 @@ export interface WireError {
 type Message =
   /** A tab joined, at `at` (see {@link now}): the leader answers with its state. */
   | { t: 'hello'; at: number }
-  | { t: 'state'; epoch: number; state: ReadyState; error: WireError | null; url: string }
+  /** `again`: the current state repeated for a tab that said hello, not a change. */
+  | { t: 'state'; epoch: number; state: ReadyState; error: WireError | null; url: string; again?: true }
   | { t: 'event'; epoch: number; event: ParsedEvent }
 
 /** A time comparable between the tabs of one browser, finer than `Date.now()`. */
@@ -118,7 +119,8 @@ export function joinTabs(options: TabsOptions): () => void {
     return () => own.close()
   }
   // Two pages of one origin may write one relative URL for different endpoints: tabs compare absolute ones.
-  const name = `use-next-sse ${sharingKey(new URL(url, globalThis.location?.href).href, init)}`
+  // A `reconnect` function (an EventSource's) is no JSON: it would share a key with the default policy.
+  const name = `use-next-sse ${sharingKey(new URL(url, globalThis.location?.href).href, init)}${typeof init.reconnect === 'function' ? ' f' : ''}`
   const channel = new BroadcastChannel(name)
   const quit = new AbortController()
   /** The newest leader's epoch heard of: a state from an older one is stale. */
@@ -152,7 +154,13 @@ export function joinTabs(options: TabsOptions): () => void {
     if (facade.state !== CLOSED || message.t === 'state') channel.postMessage(message)
   }
 
-  const change = (state: ReadyState, error: SSEError | null, at: string): void => {
+  const change = (state: ReadyState, error: SSEError | null, at: string, again = false): void => {
+    // What this tab has already seen is not relayed again: a state repeated for a tab that said hello,
+    // or a leader starting where this tab already is (connecting, no error). An EventSource would fire
+    // `open` or `error` once more for it.
+    const same =
+      state === facade.state && error?.code === facade.error?.code && error?.message === facade.error?.message
+    if (same && (again || (state === CONNECTING && !error))) return
     facade.state = state
     facade.error = error
     facade.url = at
@@ -179,7 +187,7 @@ export function joinTabs(options: TabsOptions): () => void {
     relay.onEvent(event)
   }
 
-  const stateOf = (connection: SourceConnection, mine: number): Message => {
+  const stateOf = (connection: SourceConnection, mine: number): Extract<Message, { t: 'state' }> => {
     const { error } = connection
     return {
       t: 'state',
@@ -231,7 +239,7 @@ export function joinTabs(options: TabsOptions): () => void {
       // A new connection after a failure for good (a reconnect() in some tab) asks for the lock. A hello
       // sent before the failure is not one: its tab is a follower about to hear of the failure.
       if (real && facade.state === CLOSED) message.at >= failed && stop()
-      else if (real) post(stateOf(real, epoch))
+      else if (real) post({ ...stateOf(real, epoch), again: true })
     } else if (message.t === 'event') {
       // Also an old leader's, arriving after this tab took over: delivered once, whoever sends it again.
       epoch = Math.max(epoch, message.epoch)
@@ -239,7 +247,12 @@ export function joinTabs(options: TabsOptions): () => void {
     } else if (!real && message.epoch >= epoch) {
       epoch = message.epoch
       const { error } = message
-      change(message.state, error && new SSEError(error.code, error.message, { status: error.status }), message.url)
+      change(
+        message.state,
+        error && new SSEError(error.code, error.message, { status: error.status }),
+        message.url,
+        message.again,
+      )
     }
   }
 

@@ -31,10 +31,29 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>tab</title>
 <script type="module">
-import { createSSEStore } from '/dist/client.js'
+import { createSSEStore, EventSource } from '/dist/client.js'
 const query = new URL(location.href).searchParams
 const tab = query.get('tab')
 const seen = (window.seen = { tick: [], other: [], states: [], errors: [] })
+if (query.get('kind') === 'source') {
+  // The EventSource class with the option: one source, its events and every open and error event.
+  const source = new EventSource(query.get('route'), {
+    shareAcrossTabs: true,
+    reconnect: { delay: 200, maxAttempts: 50 },
+    headers: () => ({ 'x-tab': tab }),
+  })
+  source.addEventListener('tick', (event) => seen.tick.push(event.lastEventId))
+  source.addEventListener('open', () => seen.states.push('open'))
+  source.addEventListener('error', (event) => {
+    seen.states.push('error')
+    if (event.error) seen.errors.push(event.error.code)
+  })
+  const states = ['connecting', 'open', 'closed']
+  window.tick = { getSnapshot: () => ({ connectionState: states[source.readyState] }) }
+  window.leaveTick = () => source.close()
+  window.leaveOther = () => {}
+  window.ready = true
+} else {
 const make = (eventName) =>
   createSSEStore({
     url: query.get('route'),
@@ -53,6 +72,7 @@ window.leaveTick = tick.subscribe(() => {
 })
 window.leaveOther = make('other').subscribe(() => {})
 window.ready = true
+}
 </script>
 <p>tab</p>
 `
@@ -159,8 +179,14 @@ interface Seen {
 }
 
 /** Opens tab `name` on `route`, its stores subscribed. */
-async function openTab(browser: Browser, route: Route, name: string, share = true): Promise<WatchedPage> {
-  const tab = await browser.open(`${origin}/page?tab=${name}&route=${route.path}&share=${share ? 1 : 0}`)
+async function openTab(
+  browser: Browser,
+  route: Route,
+  name: string,
+  share = true,
+  kind = 'store',
+): Promise<WatchedPage> {
+  const tab = await browser.open(`${origin}/page?tab=${name}&route=${route.path}&share=${share ? 1 : 0}&kind=${kind}`)
   await tab.page.waitForFunction(() => (window as { ready?: boolean }).ready)
   return tab
 }
@@ -295,6 +321,37 @@ describe('shareAcrossTabs in Chromium (HTTP/1.1)', { timeout: 4 * PAGE_DEADLINE 
     const left = await seenBy(leaving!)
     expect(left.tick).toEqual(ids(1, left.tick.length))
     expect(await stateOf(leaving!)).toBe('closed')
+  })
+
+  it('the EventSource class: one request for three tabs, one open event each; its leader closes and another resumes', async () => {
+    const { browser, route } = await fresh()
+    const tabs: WatchedPage[] = []
+    for (let i = 0; i < 3; i++) tabs.push(await openTab(browser, route, `s${i}`, true, 'source'))
+    await poll(
+      () => Promise.all(tabs.map(stateOf)),
+      (states) => states.every((s) => s === 'open'),
+      'every source open',
+    )
+    for (let i = 0; i < 10; i++) emit(route)
+    const before = await allSeen(tabs, 10, 'three sources')
+    expect(route.requests).toHaveLength(1)
+    // A tab joining repeats the leader's state to it, not to the others: each source fired open once.
+    for (const s of before) expect([s.tick, s.states, s.errors]).toEqual([ids(1, 10), ['open'], []])
+    const leader = tabs.find((tab) => tab.page.url().includes(`tab=${leaderOf(route)}&`))!
+    const rest = tabs.filter((tab) => tab !== leader)
+    await emitting(route, 40, async () => {
+      await until(() => route.emitted >= 20, 'twenty events before the close', PAGE_DEADLINE)
+      await leader.page.evaluate(() => (window as any).leaveTick())
+      await until(() => route.requests.length === 2, 'another source to connect', PAGE_DEADLINE)
+    })
+    const seen = await allSeen(rest, 40, 'after the hand-over')
+    expect(Number(route.requests[1]!.lastEventId)).toBeGreaterThanOrEqual(20)
+    expect(await stateOf(leader)).toBe('closed')
+    for (const s of seen) {
+      expect(s.tick).toEqual(ids(1, 40))
+      expect(s.errors).toEqual([])
+    }
+    for (const tab of tabs) expect(tab.problems).toEqual([])
   })
 
   it("two URLs: one connection each, and each tab sees only its own URL's events", async () => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { until } from '../../runtimes/harness/poll'
-import { type ParsedEvent, SSEError } from '../../src/client'
+import { EventSource, type ParsedEvent, SSEError } from '../../src/client'
 import { acrossTabs } from '../../src/client/cross-tab'
 import { CLOSED, CONNECTING, OPEN } from '../../src/client/ready-state'
 import { sharingKey } from '../../src/client/registry'
@@ -14,26 +14,28 @@ import { resumeFrom } from '../../src/client/resume'
 import { connect, type EventSourceInit, type SourceConnection } from '../../src/client/source-connection'
 import { joinTabs } from '../../src/client/tabs'
 
-/** Web Locks with exclusive locks only: granted in request order, released when `grant`'s promise settles. */
+/** Web Locks with exclusive locks only: per name, granted in request order, released when `grant`'s promise settles. */
 function fakeLocks() {
-  const queue: { grant: () => Promise<void>; done: (value: unknown) => void }[] = []
-  let held = false
-  const pump = (): void => {
-    const next = held ? undefined : queue.shift()
+  const queues = new Map<string, { grant: () => Promise<void>; done: (value: unknown) => void }[]>()
+  const held = new Set<string>()
+  const pump = (name: string): void => {
+    const next = held.has(name) ? undefined : queues.get(name)?.shift()
     if (!next) return
-    held = true
+    held.add(name)
     next
       .grant()
       .then(next.done)
       .finally(() => {
-        held = false
-        pump()
+        held.delete(name)
+        pump(name)
       })
   }
   return {
-    request(_name: string, { signal }: { signal: AbortSignal }, grant: () => Promise<void>): Promise<unknown> {
+    request(name: string, { signal }: { signal: AbortSignal }, grant: () => Promise<void>): Promise<unknown> {
       return new Promise((done, fail) => {
         const entry = { grant, done }
+        const queue = queues.get(name) ?? []
+        queues.set(name, queue)
         queue.push(entry)
         signal.addEventListener('abort', () => {
           const at = queue.indexOf(entry)
@@ -42,7 +44,7 @@ function fakeLocks() {
             fail(new DOMException('aborted', 'AbortError'))
           }
         })
-        pump()
+        pump(name)
       })
     },
   }
@@ -176,6 +178,13 @@ describe('joinTabs', () => {
     expect(server.requests).toEqual([null, null])
   })
 
+  it('a reconnect function (no JSON) never shares a connection with the default policy', async () => {
+    const server = fakeServer()
+    const [a, b] = [open({ fetch: server.fetch, reconnect: () => 1000 }), open({ fetch: server.fetch })]
+    await until(() => a.facade.state === OPEN && b.facade.state === OPEN, 'both open')
+    expect(server.requests).toEqual([null, null])
+  })
+
   it('a body that is not text is never shared across tabs', async () => {
     const server = fakeServer()
     const body = new Uint8Array([1])
@@ -185,6 +194,61 @@ describe('joinTabs', () => {
     ]
     await until(() => a.facade.state === OPEN && b.facade.state === OPEN, 'both open')
     expect(server.requests).toEqual([null, null])
+  })
+})
+
+describe('EventSource with shareAcrossTabs', () => {
+  beforeEach(() => {
+    url = `http://app.test/feed/${++count}`
+    vi.stubGlobal('navigator', { locks: fakeLocks() })
+  })
+
+  /** A source with the option, and the ids of the events it dispatched. */
+  const source = (fetch: EventSourceInit['fetch']) => {
+    const made = new EventSource(url, { fetch, shareAcrossTabs: true })
+    const seen: string[] = []
+    made.addEventListener('message', (event) => seen.push(event.lastEventId))
+    return { source: made, seen }
+  }
+
+  it('two sources: one request, both open and dispatch every event; the leader closes and the other resumes', async () => {
+    const server = fakeServer()
+    const a = source(server.fetch)
+    await until(() => a.source.readyState === OPEN, 'the first source open')
+    const b = source(server.fetch)
+    try {
+      await until(() => b.source.readyState === OPEN, 'the second source open')
+      server.send(1, 2, 3)
+      await until(() => a.seen.length === 3 && b.seen.length === 3, 'three events in both')
+      expect(server.requests).toEqual([null])
+      expect(a.seen).toEqual(ids(1, 3))
+      a.source.close()
+      expect(a.source.readyState).toBe(CLOSED)
+      await until(() => server.requests.length === 2, 'the second source to connect')
+      expect(server.requests[1]).toBe('3')
+      await until(() => b.source.readyState === OPEN, 'the second source open again')
+      server.send(3, 4)
+      await until(() => b.seen.includes('4'), 'event 4')
+      expect(b.seen).toEqual(ids(1, 4))
+      expect(a.seen).toEqual(ids(1, 3))
+    } finally {
+      a.source.close()
+      b.source.close()
+    }
+  })
+
+  it('a fatal status reaches every source as an error event, with its code and status', async () => {
+    const server = fakeServer(503)
+    const errors: unknown[] = []
+    const sources = [0, 1].map(() => {
+      const made = new EventSource(url, { fetch: server.fetch, reconnect: false, shareAcrossTabs: true })
+      made.onerror = (event) => errors.push(event.error)
+      return made
+    })
+    await until(() => sources.every((made) => made.readyState === CLOSED), 'both closed')
+    expect(errors).toHaveLength(2)
+    for (const error of errors) expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 503 })
+    expect(server.requests).toEqual([null])
   })
 })
 

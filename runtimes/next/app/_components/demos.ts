@@ -66,6 +66,15 @@ export const demos: Demo[] = [
     routes: ['/api/events · node'],
   },
   {
+    href: '/tabs',
+    title: 'One connection for every tab',
+    nav: 'Tabs',
+    icon: 'copy',
+    description:
+      'shareAcrossTabs: open the page in several tabs and the server still sees one connection. Close the leading tab and another takes over, resuming.',
+    routes: ['/api/tabs · node'],
+  },
+  {
     href: '/answer',
     title: 'Streaming an answer',
     nav: 'Answer',
