@@ -228,7 +228,8 @@ class ChannelImpl implements Channel<any> {
         continue
       }
       // A member that takes every event of the batch gets the shared bytes; others get their own text.
-      const own = this.select(member, events)
+      // Most members (no filter, not resuming) take them all: no call for them, in a loop over thousands.
+      const own = member.after === undefined && !member.filter ? events : this.select(member, events)
       if (own === events) {
         text ??= events.map(encodeStoredEvent).join('')
         bytes ??= encoder.encode(text)
