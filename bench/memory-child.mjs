@@ -27,6 +27,10 @@ const candidates = {
       return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
     }
   },
+  /** The leanest stream response there is: no source, no headers (an independent harness's baseline). */
+  'Response(new ReadableStream()) alone': async () => {
+    return () => new Response(new ReadableStream())
+  },
   'use-next-sse': async () => {
     const { createSSEHandler } = await import('use-next-sse/server')
     const handler = createSSEHandler(() => {}) // keep-alive on (15 s, the default)

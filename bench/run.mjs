@@ -18,7 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { git, QUICK, ROOT, snapshot, versionOf } from './lib.mjs'
 
-const BENCHMARKS = ['throughput', 'burst', 'broadcast', 'memory', 'parser', 'loopback', 'bundle']
+const BENCHMARKS = ['throughput', 'burst', 'broadcast', 'memory', 'tcp-idle', 'parser', 'loopback', 'bundle']
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
 const only = arg('only')?.split(',') ?? BENCHMARKS
 const out = arg('out') ?? (QUICK ? undefined : `${ROOT}bench/RESULTS.md`)
