@@ -1,7 +1,6 @@
 import { SSEError } from '../core'
 import { CLOSED, CONNECTING, type ReadyState } from './ready-state'
 import { sharingKey } from './registry'
-import { resumeFrom } from './resume'
 import { connect, type EventSourceInit, type SourceConnection, type SourceListener } from './source-connection'
 
 /**
@@ -36,7 +35,7 @@ export function acrossTabs(url: string, init: EventSourceInit): (relay: SourceLi
         // esbuild writes no export hints for the neutral platform.
         const { joinTabs } = (chunk as { default?: typeof chunk }).default ?? chunk
         if (facade.state !== CLOSED) {
-          leave = joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
+          leave = joinTabs({ url, init, relay, facade, connect, sharingKey, SSEError })
         }
       },
       (cause) => {

@@ -45,6 +45,16 @@ function holds(s: string, at: number, word: string): boolean {
 }
 
 /**
+ * {@link ParserOptions} as the connection gives them: its `onEvent` also hears whether the event's block
+ * had an `id` field of its own, or inherited the last event ID (which the cross-tab relay must not take
+ * for a resend).
+ * @internal
+ */
+export interface InterpreterOptions extends Omit<ParserOptions, 'onEvent'> {
+  onEvent: (event: ParsedEvent, ownId: boolean) => void
+}
+
+/**
  * The parser behind {@link createParser}, without its misuse checks: for a caller that cannot misuse it
  * (the connection, which feeds it a fetch body's `Uint8Array`s), so that a bundle that never hands a
  * parser to a user (`useSSE`'s) does not carry them.
@@ -53,7 +63,7 @@ function holds(s: string, at: number, word: string): boolean {
 export class Interpreter implements Parser {
   /** One instance kept as long as the class: see the end of this file. */
   static kept: Interpreter | undefined
-  readonly #onEvent: (event: ParsedEvent) => void
+  readonly #onEvent: (event: ParsedEvent, ownId: boolean) => void
   readonly #onRetry: ((ms: number) => void) | undefined
   readonly #onComment: ((comment: string) => void) | undefined
   readonly #onError: ((error: SSEError) => void) | undefined
@@ -95,9 +105,11 @@ export class Interpreter implements Parser {
   #type = ''
   /** The spec's "last event ID buffer": set by `id:`, committed by the next blank line. */
   #idBuffer = ''
+  /** The current block set the ID buffer itself (an `id` field): its event does not just inherit it. */
+  #ownId = false
   #committed = ''
 
-  constructor(options: ParserOptions) {
+  constructor(options: InterpreterOptions) {
     this.#onEvent = options.onEvent
     this.#onRetry = options.onRetry
     this.#onComment = options.onComment
@@ -129,6 +141,7 @@ export class Interpreter implements Parser {
     this.#head = this.#rest = this.#type = ''
     this.#committed = options?.lastEventId ?? this.#committed
     this.#idBuffer = this.#committed
+    this.#ownId = false
   }
 
   /** Empties the data buffer. */
@@ -172,12 +185,15 @@ export class Interpreter implements Parser {
       // A single data line stays its own slice: no copy.
       const data = blocks.length ? blocks.join('\n') : parts.length === 1 ? parts[0]! : parts.join('\n')
       const event = { type: this.#type || 'message', data, lastEventId: this.#committed }
+      const own = this.#ownId
       this.#type = ''
+      this.#ownId = false
       this.#clear()
       // Last, so that onEvent may feed or reset the parser.
-      this.#onEvent(event)
+      this.#onEvent(event, own)
     } else {
       this.#type = ''
+      this.#ownId = false
       this.#dropping = false
     }
   }
@@ -219,8 +235,12 @@ export class Interpreter implements Parser {
     if (c === 100) this.#appendData(value)
     else if (c === 101) this.#type = value
     // An id with NUL could never be sent back as a header, so the spec ignores it.
-    else if (c === 105) this.#idBuffer = value.includes('\0') ? this.#idBuffer : value
-    else if (this.#onRetry && /^\d+$/.test(value)) this.#onRetry(+value)
+    else if (c === 105) {
+      if (!value.includes('\0')) {
+        this.#idBuffer = value
+        this.#ownId = true
+      }
+    } else if (this.#onRetry && /^\d+$/.test(value)) this.#onRetry(+value)
   }
 
   /**
@@ -290,8 +310,10 @@ export class Interpreter implements Parser {
           }
           this.#committed = this.#idBuffer
           const event = { type: this.#type || 'message', data: value, lastEventId: this.#committed }
+          const own = this.#ownId
           this.#type = ''
-          this.#onEvent(event)
+          this.#ownId = false
+          this.#onEvent(event, own)
         } else this.#appendData(value)
       } else if (isEvent(s, i)) {
         // The `event` field, inlined as the second most common line: its value is the type.
@@ -303,7 +325,10 @@ export class Interpreter implements Parser {
         const from = s.charCodeAt(i + 3) === SPACE ? i + 4 : i + 3
         let k = from
         while (k < end && s.charCodeAt(k) !== 0) k++
-        if (k === end) this.#idBuffer = s.slice(from, end)
+        if (k === end) {
+          this.#idBuffer = s.slice(from, end)
+          this.#ownId = true
+        }
       } else this.#processLine(s, i, end)
       i = next
     }

@@ -152,8 +152,11 @@ export interface SourceConnection {
  * to others) relays each kind on its own. @internal
  */
 export interface SourceListener {
-  /** Every event, in order, while the state is {@link OPEN}. */
-  onEvent(event: ParsedEvent): void
+  /**
+   * Every event, in order, while the state is {@link OPEN}; `ownId`: its block had an `id` field, rather
+   * than inheriting the last event ID.
+   */
+  onEvent(event: ParsedEvent, ownId?: boolean): void
   /**
    * After every change of `state` or `error`: {@link OPEN} (announce the connection), {@link CONNECTING}
    * with the failure or `null` (reestablish the connection), {@link CLOSED} with why (fail the connection).
@@ -175,10 +178,19 @@ export interface SourceListener {
  * failure, with its `status` when it was a response); a reconnect or `retryStatus` function that throws
  * closes with `CALLBACK_FAILED` (its `cause` the thrown value). Every wait is clamped to
  * {@link MAX_DELAY}; failed attempts are counted until a connection proves healthy ({@link HEALTHY_AFTER}).
+ *
+ * `lastEventId` starts the last event ID buffer where an earlier connection of the same source left it
+ * (a tab that takes over the shared connection): sent with the first request, and inherited by events
+ * without an id of their own, as one `EventSource` reconnecting would.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model
  * @internal
  */
-export function connect(url: string, init: EventSourceInit, listener: SourceListener): SourceConnection {
+export function connect(
+  url: string,
+  init: EventSourceInit,
+  listener: SourceListener,
+  lastEventId = '',
+): SourceConnection {
   const { reconnect, headers, idleTimeout = IDLE_TIMEOUT, retryStatus } = init
   let ctrl: AbortController | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -260,7 +272,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
 
   const parser = new Interpreter({
     // A listener may close() in the middle of a chunk: nothing is dispatched after that.
-    onEvent: (event) => connection.state === OPEN && listener.onEvent(event),
+    onEvent: (event, ownId) => connection.state === OPEN && listener.onEvent(event, ownId),
     onRetry: (ms) => {
       retry = ms
     },
@@ -272,6 +284,7 @@ export function connect(url: string, init: EventSourceInit, listener: SourceList
     },
     maxBufferSize: init.maxBufferSize,
   })
+  if (lastEventId) parser.reset({ lastEventId })
 
   /**
    * What a response that cannot be read as an event stream leads to. With reconnection on, a status

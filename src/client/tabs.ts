@@ -11,7 +11,6 @@ import type { SSEError, SSEErrorCode } from '../core'
 import type { ParsedEvent } from './parser'
 import type { ReadyState } from './ready-state'
 import type { sharingKey } from './registry'
-import type { resumeFrom } from './resume'
 import type { connect, EventSourceInit, SourceConnection, SourceListener } from './source-connection'
 
 /*
@@ -24,8 +23,9 @@ import type { connect, EventSourceInit, SourceConnection, SourceListener } from 
  * Nothing is lost or doubled at a hand-over: the new leader resumes from its own last id, which may be
  * behind what the old leader had already posted to some tab, so the server sends those again. Every tab
  * (the leader too) remembers under which leader (epoch) it delivered each recent id, and drops an id it
- * already delivered under another leader. Within one leader's stream nothing is dropped, so a server that
- * repeats an id (or sends events without ids) is relayed as it is.
+ * already delivered under another leader. Only an id an event carries itself counts: an event without
+ * one inherits the last id (the one the new leader resumed from) and is always delivered. Within one
+ * leader's stream nothing is dropped, so a server that repeats an id is relayed as it is.
  */
 
 /** `EventSource.CONNECTING` and `CLOSED` (fixed by WHATWG, as in ../client/ready-state.ts). */
@@ -52,7 +52,7 @@ type Message =
   | { t: 'hello'; at: number }
   /** `again`: the current state repeated for a tab that said hello, not a change. */
   | { t: 'state'; epoch: number; state: ReadyState; error: WireError | null; url: string; again?: true }
-  | { t: 'event'; epoch: number; event: ParsedEvent }
+  | { t: 'event'; epoch: number; event: ParsedEvent; own?: boolean }
 
 /** A time comparable between the tabs of one browser, finer than `Date.now()`. */
 const now = (): number => performance.timeOrigin + performance.now()
@@ -71,7 +71,7 @@ interface Locks {
  *
  * @example
  * ```ts
- * joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
+ * joinTabs({ url, init, relay, facade, connect, sharingKey, SSEError })
  * ```
  */
 export interface TabsOptions {
@@ -82,7 +82,6 @@ export interface TabsOptions {
   /** The connection the registry holds: its `state`, `error` and `url` are this tab's view of the shared one. */
   facade: { state: ReadyState; error: SSEError | null; url: string }
   connect: typeof connect
-  resumeFrom: typeof resumeFrom
   sharingKey: typeof sharingKey
   SSEError: typeof SSEError
 }
@@ -98,13 +97,13 @@ export interface TabsOptions {
  *
  * @example
  * ```ts
- * const leave = joinTabs({ url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError })
+ * const leave = joinTabs({ url, init, relay, facade, connect, sharingKey, SSEError })
  * leave()
  * ```
  * @internal
  */
 export function joinTabs(options: TabsOptions): () => void {
-  const { url, init, relay, facade, connect, resumeFrom, sharingKey, SSEError } = options
+  const { url, init, relay, facade, connect, sharingKey, SSEError } = options
   const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks
   if (!locks || typeof BroadcastChannel !== 'function' || (init.body != null && typeof init.body !== 'string')) {
     const own = connect(url, init, {
@@ -174,10 +173,14 @@ export function joinTabs(options: TabsOptions): () => void {
     }
   }
 
-  /** Relays `event` unless this tab delivered its id under another leader. */
-  const deliver = (event: ParsedEvent, from: number): void => {
+  /**
+   * Relays `event` unless this tab delivered its id under another leader. Only an id the event carried
+   * itself says so: one it inherited (no `id` field) is the last id the new leader resumed from, which
+   * this tab has delivered already, under the old leader.
+   */
+  const deliver = (event: ParsedEvent, from: number, own: boolean): void => {
     const id = event.lastEventId
-    if (id) {
+    if (id && own) {
       const first = seen.get(id)
       if (first !== undefined && first !== from) return
       seen.set(id, from)
@@ -205,29 +208,22 @@ export function joinTabs(options: TabsOptions): () => void {
       // Date.now() keeps epochs rising even for a tab that never heard the previous leader.
       const mine = Math.max(epoch + 1, Date.now())
       epoch = mine
-      const base = init.fetch ?? fetch
+      // A new leader's connection starts from the id this tab delivered last: its first request resumes
+      // from it, and events without an id of their own inherit it, as on the old leader's connection.
       const connection = connect(
         url,
+        init,
         {
-          ...init,
-          // The first request of a new leader carries the id this tab delivered last (its connection has
-          // none yet); later ones carry the connection's own, which connect() sets.
-          fetch: (to, request) => {
-            const headers = request.headers as Headers
-            if (lastId && to === url && !headers.has('last-event-id')) to = resumeFrom(url, lastId, headers)
-            return base(to, request)
-          },
-        },
-        {
-          onEvent(event) {
-            post({ t: 'event', epoch: mine, event })
-            deliver(event, mine)
+          onEvent(event, own) {
+            post({ t: 'event', epoch: mine, event, own })
+            deliver(event, mine, own !== false)
           },
           onState(connection) {
             post(stateOf(connection, mine))
             change(connection.state, connection.error, connection.url)
           },
         },
+        lastId,
       )
       real = connection
       post(stateOf(connection, mine))
@@ -243,7 +239,8 @@ export function joinTabs(options: TabsOptions): () => void {
     } else if (message.t === 'event') {
       // Also an old leader's, arriving after this tab took over: delivered once, whoever sends it again.
       epoch = Math.max(epoch, message.epoch)
-      deliver(message.event, message.epoch)
+      // A tab of an older release posts no `own`: its events are judged by their id, as it did.
+      deliver(message.event, message.epoch, message.own !== false)
     } else if (!real && message.epoch >= epoch) {
       epoch = message.epoch
       const { error } = message

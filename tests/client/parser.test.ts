@@ -326,3 +326,21 @@ it('calls no callback it was not given (onComment, onRetry are optional)', () =>
   parser.feed(': c\nretry: 5\ndata: x\n\n')
   expect(onEvent).toHaveBeenCalledTimes(1)
 })
+
+describe('the connection’s parser (Interpreter)', () => {
+  it('says whether each event carried an id of its own or inherited the last one', async () => {
+    const { Interpreter } = await import('../../src/client/interpreter')
+    const seen: [string, string, boolean][] = []
+    const parser = new Interpreter({ onEvent: (e, own) => seen.push([e.data, e.lastEventId, own]) })
+    parser.reset({ lastEventId: '3' })
+    parser.feed('data: a\n\nid: 4\ndata: b\n\ndata: c\n\nid: 5\r\n\r\nid: x\0y\ndata: d\n\ndata: e\r\nid: 6\r\n\r\n')
+    expect(seen).toEqual([
+      ['a', '3', false],
+      ['b', '4', true],
+      ['c', '4', false],
+      // The blank line after `id: 5` dispatches nothing, but commits the id and ends the block.
+      ['d', '5', false], // an id with NUL is ignored: inherited
+      ['e', '6', true],
+    ])
+  })
+})

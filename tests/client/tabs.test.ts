@@ -10,7 +10,6 @@ import { EventSource, type ParsedEvent, SSEError } from '../../src/client'
 import { acrossTabs } from '../../src/client/cross-tab'
 import { CLOSED, CONNECTING, OPEN } from '../../src/client/ready-state'
 import { sharingKey } from '../../src/client/registry'
-import { resumeFrom } from '../../src/client/resume'
 import { connect, type EventSourceInit, type SourceConnection } from '../../src/client/source-connection'
 import { joinTabs } from '../../src/client/tabs'
 
@@ -63,7 +62,8 @@ function fakeServer(status = 200) {
   const send = (...ids: number[]) => {
     for (const id of ids) streams.at(-1)?.enqueue(new TextEncoder().encode(`id: ${id}\ndata: ${id}\n\n`))
   }
-  return { requests, fetch, send }
+  const raw = (text: string) => streams.at(-1)?.enqueue(new TextEncoder().encode(text))
+  return { requests, fetch, send, raw }
 }
 
 /** One tab: a facade, what its relay heard, and its leave function. */
@@ -80,7 +80,6 @@ function tab(url: string, init: EventSourceInit) {
       onState: (connection: SourceConnection) => states.push(connection.state),
     },
     connect,
-    resumeFrom,
     sharingKey,
     SSEError,
   })
@@ -136,6 +135,23 @@ describe('joinTabs', () => {
     server.send(2, 3, 4, 5)
     await until(() => b.events.includes('5'), 'event 5')
     expect(b.events).toEqual(ids(1, 5))
+  })
+
+  it('after a hand-over, events without an id of their own are delivered, not taken for resends', async () => {
+    const server = fakeServer()
+    const a = open({ fetch: server.fetch })
+    await until(() => a.facade.state === OPEN, 'the leader open')
+    const b = open({ fetch: server.fetch })
+    await until(() => b.facade.state === OPEN, 'the follower open')
+    server.send(1, 2, 3)
+    await until(() => b.events.length === 3, 'the follower to see three')
+    a.leave()
+    await until(() => server.requests.length === 2 && b.facade.state === OPEN, 'the new leader open')
+    // Both inherit the last event id, 3 (as the spec says), which this tab delivered under the old leader.
+    server.raw('data: no id\n\ndata: none either\n\n')
+    server.send(4)
+    await until(() => b.events.includes('4'), 'event 4')
+    expect(b.events).toEqual(['1', '2', '3', '3', '3', '4'])
   })
 
   it("an old leader's event that arrives after the new one sent it is delivered once", async () => {
