@@ -4,4 +4,5 @@
  * `(req, res)`.
  * @module
  */
-export { type NodeRequestLike, type NodeResponseLike, toNodeHandler, type WebHandler } from './serve'
+export { toNodeHandler } from './serve'
+export type { NodeRequestLike, NodeResponseLike, WebHandler } from './types'
