@@ -10,6 +10,8 @@
 
 import { SSEError } from '../../core'
 import type { Backplane, BackplaneEvent, HistoryResult } from '../backplane'
+import { discard, sleep, within } from './guards'
+import { compareIds, type Entry, infoOf, isStreamId, msOf, streamsOf, toEvent } from './replies'
 
 /** The node-redis client methods this backplane uses (v4 and v5 both fit). */
 export interface RedisClientLike {
@@ -45,89 +47,12 @@ export interface RedisBackplane extends Backplane {
   close(): Promise<void>
 }
 
-type Entry = [id: string, fields: string[]]
-
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/
-const MAX_PART = 2n ** 64n - 1n
-
-/**
- * Whether `id` is a stream id Redis can read: two unsigned 64-bit integers. Anything else from a
- * client (`99999999999999999999-0`, three parts, a sign, 8 kB of text) would make XRANGE fail, which
- * must not look like Redis failing: the channel treats it as foreign instead (a gap, then live events).
- */
-function isStreamId(id: string): boolean {
-  if (!STREAM_ID.test(id)) return false
-  const [ms = '', seq = ''] = id.split('-')
-  return BigInt(ms) <= MAX_PART && BigInt(seq) <= MAX_PART
-}
-
 /**
  * Stream ids and key expiries follow Redis's clock; the age trim and history judge age by this server's.
  * A second absorbs the skew between them, so a stream never expires while a server still counts its
  * newest event as young (NTP keeps hosts far closer than that).
  */
 const EXPIRY_MARGIN = 1000
-
-/** The time part of a stream id, in ms. */
-const msOf = (id: string) => Number(id.slice(0, id.indexOf('-')))
-
-function compareIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split('-').map(Number)
-  const [bm = 0, bs = 0] = b.split('-').map(Number)
-  return am - bm || as - bs
-}
-
-function toEvent([id, fields]: Entry): BackplaneEvent {
-  const event: BackplaneEvent = { id, data: '' }
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'data') event.data = String(fields[i + 1])
-    else if (fields[i] === 'event') event.event = String(fields[i + 1])
-  }
-  return event
-}
-
-/** XREAD's reply as [key, entries] pairs, whether the client speaks RESP2 (arrays) or RESP3 (maps). */
-function streamsOf(reply: unknown): [string, Entry[]][] {
-  if (reply == null) return []
-  if (reply instanceof Map) return [...reply.entries()] as [string, Entry[]][]
-  if (Array.isArray(reply)) return reply as [string, Entry[]][]
-  return Object.entries(reply as Record<string, Entry[]>)
-}
-
-/** XINFO STREAM's reply as an object, from RESP2's flat array or RESP3's map. */
-function infoOf(reply: unknown): Record<string, unknown> {
-  if (reply instanceof Map) return Object.fromEntries(reply)
-  if (!Array.isArray(reply)) return (reply ?? {}) as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = reply[i + 1]
-  return out
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/**
- * `promise`, or a rejection once `ms` have passed without an answer. The reader must never wait on a
- * command forever: a half-open connection answers nothing, and node-redis (5.9) can lose a command
- * queued while it reconnects after a crash, leaving it pending for good.
- */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer ${what} within ${ms} ms.`)), ms)
-  })
-  promise.catch(() => {}) // once the race is lost, its own failure has no one to tell
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
-}
-
-/** Closes a node-redis client without waiting on a server that may be gone. */
-async function discard(client: RedisClientLike): Promise<void> {
-  try {
-    if (client.destroy) client.destroy()
-    else await client.disconnect?.()
-  } catch {
-    // Already closed (node-redis throws ClientClosedError once it gave up reconnecting): nothing to do.
-  }
-}
 
 /**
  * Creates a Redis Streams backplane: give it to `createChannel({ backplane })` on every instance, and a
