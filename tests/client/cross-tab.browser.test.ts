@@ -1,27 +1,19 @@
 /**
  * Issue 13, proved in Chromium: tabs of one browser share one SSE connection (`shareAcrossTabs`).
  *
- * A node:http server (HTTP/1.1, as `next start` and `next dev` speak) hosts a page that makes a store
- * from the built dist/client.js (which loads dist/tabs.js itself), and an SSE route with a history: a
- * request with `Last-Event-ID: n` gets every event after n, then live ones; one without gets live ones
- * only (a fresh connection). The test emits the events, so it knows every id each tab must end with.
- * Every SSE request is logged with the tab that made it (the `x-tab` header, from a `headers` function,
- * which runs in the tab that connects) and its `Last-Event-ID`.
+ * The server of ../helpers/tab-server.ts (SSE routes with a history, every request logged with its tab)
+ * hosts a page that makes a store from the built dist/client.js (which loads dist/tabs.js itself).
  *
  * Each test has its own browser (one context, one connection pool: the six-per-host limit is per
  * browser) and its own route, so no test's connections or events reach another's.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { existsSync, readFileSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Browser, launch, PAGE_DEADLINE, type WatchedPage } from '../../runtimes/harness/browser'
 import { poll, until } from '../../runtimes/harness/poll'
-
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const dist = join(repo, 'dist')
+import { assertBuilt, type Route, repo, startTabServer, type TabServer } from '../helpers/tab-server'
 
 /**
  * The page: two stores on the route named in the query (`tick` events and `other` events, one shared
@@ -77,98 +69,47 @@ window.ready = true
 <p>tab</p>
 `
 
-/** One SSE request as the server saw it. */
-interface Request {
-  tab: string | null
-  lastEventId: string | null
-  at: number
-}
-
-/** One SSE route: its history, its live responses, and the requests it got. */
-interface Route {
-  path: string
-  emitted: number
-  live: Set<ServerResponse>
-  requests: Request[]
-}
-
-const routes = new Map<string, Route>()
 /** The pages the server has served, as `<route> <tab>`. */
 const served: string[] = []
 
-function sse(route: Route, req: IncomingMessage, res: ServerResponse): void {
-  const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null)
-  const lastEventId = header('last-event-id')
-  route.requests.push({ tab: header('x-tab'), lastEventId, at: Date.now() })
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
-  res.write(': open\n\n')
-  if (lastEventId !== null) {
-    for (let id = Number(lastEventId) + 1; id <= route.emitted; id++) res.write(frame(id))
-  }
-  route.live.add(res)
-  res.on('close', () => route.live.delete(res))
-}
-
-/** Event `id`: a `tick`, and every fifth one also an `other` (with its own id). */
+/** Event `id`: a `tick`. */
 const frame = (id: number) => `event: tick\nid: ${id}\ndata: ${id}\n\n`
 
-/** Sends the next event to every live response of `route`. */
-function emit(route: Route): number {
-  const id = ++route.emitted
-  for (const res of route.live) res.write(frame(id))
-  return id
-}
-
-function listener(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://server')
-  const route = routes.get(url.pathname)
-  if (route) sse(route, req, res)
-  else if (url.pathname === '/favicon.ico') res.writeHead(204).end()
-  else if (url.pathname === '/page') {
+/** The page, and the built package it imports. */
+function serve(url: URL, res: ServerResponse): boolean {
+  if (url.pathname === '/page') {
     served.push(`${url.searchParams.get('route')} ${url.searchParams.get('tab')}`)
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE)
   } else if (/^\/dist\/[\w.-]+\.js$/.test(url.pathname) && existsSync(join(repo, url.pathname))) {
     res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(repo, url.pathname)))
-  } else res.writeHead(404).end()
+  } else return false
+  return true
 }
 
-/** The newest modification time below `path`. */
-function newest(path: string): number {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))))
-}
-
-let server: Server
+let server: TabServer
 let origin = ''
 const browsers: Browser[] = []
 
 beforeAll(async () => {
   // The pages run the package as published: a missing or stale build would prove nothing.
-  const built = ['client.js', 'core.js', 'tabs.js'].map((file) => join(dist, file))
-  if (!built.every(existsSync) || Math.min(...built.map(newest)) < newest(join(repo, 'src'))) {
-    throw new Error('dist/ is missing or older than src/: run `npm run build` first.')
-  }
-  server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  assertBuilt(['client.js', 'core.js', 'tabs.js'])
+  server = await startTabServer(frame, serve)
+  origin = server.origin
 })
 
 afterAll(async () => {
   for (const browser of browsers) await browser.close()
-  server.closeAllConnections()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await server?.close()
 })
 
-let count = 0
+/** Sends the next event to every live response of `route`. */
+const emit = (route: Route): number => server.emit(route)
 
 /** A fresh browser and route for one test. */
 async function fresh(): Promise<{ browser: Browser; route: Route }> {
   const browser = await launch()
   browsers.push(browser)
-  const route: Route = { path: `/sse/${++count}`, emitted: 0, live: new Set(), requests: [] }
-  routes.set(route.path, route)
-  return { browser, route }
+  return { browser, route: server.route() }
 }
 
 interface Seen {
@@ -356,8 +297,7 @@ describe('shareAcrossTabs in Chromium (HTTP/1.1)', { timeout: 4 * PAGE_DEADLINE 
 
   it("two URLs: one connection each, and each tab sees only its own URL's events", async () => {
     const { browser, route } = await fresh()
-    const second: Route = { path: `${route.path}-b`, emitted: 0, live: new Set(), requests: [] }
-    routes.set(second.path, second)
+    const second = server.route()
     const [a1, a2] = await tabsOn(browser, route, 2)
     const b: WatchedPage[] = []
     for (let i = 0; i < 2; i++) b.push(await openTab(browser, second, `b${i}`))

@@ -119,8 +119,8 @@ describe('joinTabs', () => {
     expect(b.events).toEqual(ids(1, 3))
   })
 
-  it('the leader leaves: the other resumes with the last id it delivered, and drops what is sent again', async () => {
-    const server = fakeServer()
+  /** A leader and a follower that saw events 1-3; the leader leaves and the follower takes over. */
+  async function handOver(server: ReturnType<typeof fakeServer>) {
     const a = open({ fetch: server.fetch })
     await until(() => a.facade.state === OPEN, 'the leader open')
     const b = open({ fetch: server.fetch })
@@ -129,8 +129,14 @@ describe('joinTabs', () => {
     await until(() => b.events.length === 3, 'the follower to see three')
     a.leave()
     await until(() => server.requests.length === 2, 'the follower to connect')
-    expect(server.requests[1]).toBe('3')
     await until(() => b.facade.state === OPEN, 'the new leader open')
+    return b
+  }
+
+  it('the leader leaves: the other resumes with the last id it delivered, and drops what is sent again', async () => {
+    const server = fakeServer()
+    const b = await handOver(server)
+    expect(server.requests[1]).toBe('3')
     // A server (or a history) that resends from before the id given: what this tab delivered is dropped.
     server.send(2, 3, 4, 5)
     await until(() => b.events.includes('5'), 'event 5')
@@ -139,14 +145,7 @@ describe('joinTabs', () => {
 
   it('after a hand-over, events without an id of their own are delivered, not taken for resends', async () => {
     const server = fakeServer()
-    const a = open({ fetch: server.fetch })
-    await until(() => a.facade.state === OPEN, 'the leader open')
-    const b = open({ fetch: server.fetch })
-    await until(() => b.facade.state === OPEN, 'the follower open')
-    server.send(1, 2, 3)
-    await until(() => b.events.length === 3, 'the follower to see three')
-    a.leave()
-    await until(() => server.requests.length === 2 && b.facade.state === OPEN, 'the new leader open')
+    const b = await handOver(server)
     // Both inherit the last event id, 3 (as the spec says), which this tab delivered under the old leader.
     server.raw('data: no id\n\ndata: none either\n\n')
     server.send(4)

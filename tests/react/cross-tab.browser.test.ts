@@ -6,16 +6,13 @@
  * the hook, and an unmount.
  *
  * The page (fixtures/cross-tab-page.tsx) is bundled by esbuild with React's development build and the
- * published package (dist/, with its lazy dist/tabs.js kept a chunk of its own), and served by a node:http
- * server (HTTP/1.1) with an SSE route that has a history: a request with `Last-Event-ID: n` gets every
- * event after n, then live ones; one without gets live ones only. Event n is named `a`, `b` or `c` by
- * n % 3, so the test knows which ids each hook must end with. Every SSE request is logged with the tab
- * that made it (the `x-tab` header from a `headers` function, which runs in the tab that connects), its
- * `Last-Event-ID`, and whether it has ended.
+ * published package (dist/, with its lazy dist/tabs.js kept a chunk of its own), and served by the server
+ * of ../helpers/tab-server.ts (SSE routes with a history, every request logged with its tab and whether it
+ * has ended). Event n is named `a`, `b` or `c` by n % 3, so the test knows which ids each hook must end
+ * with.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,9 +20,8 @@ import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Browser, launch, PAGE_DEADLINE, type WatchedPage } from '../../runtimes/harness/browser'
 import { poll, until } from '../../runtimes/harness/poll'
+import { assertBuilt, type Route, startTabServer, type TabServer } from '../helpers/tab-server'
 import type { HookKey, PageState } from './fixtures/cross-tab-page'
-
-const repo = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Each hook of the page and the event name it listens to (as fixtures/cross-tab-page.tsx's HOOKS). */
 const HOOKS: Record<HookKey, string> = { a1: 'a', a2: 'a', b: 'b', c: 'c' }
@@ -41,77 +37,27 @@ const HTML = `<!doctype html>
 <script type="module" src="/bundle/cross-tab-page.js"></script>
 `
 
-/** One SSE request as the server saw it. */
-interface Request {
-  tab: string | null
-  lastEventId: string | null
-  ended: boolean
-}
-
-/** One SSE route: its history (the count of events emitted), its live responses, and the requests it got. */
-interface Route {
-  path: string
-  emitted: number
-  live: Set<ServerResponse>
-  requests: Request[]
-}
-
-const routes = new Map<string, Route>()
-const frame = (id: number) => `event: ${nameOf(id)}\nid: ${id}\ndata: ${id}\n\n`
-
-function sse(route: Route, req: IncomingMessage, res: ServerResponse): void {
-  const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null)
-  const request: Request = { tab: header('x-tab'), lastEventId: header('last-event-id'), ended: false }
-  route.requests.push(request)
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
-  res.write(': open\n\n')
-  if (request.lastEventId !== null) {
-    for (let id = Number(request.lastEventId) + 1; id <= route.emitted; id++) res.write(frame(id))
-  }
-  route.live.add(res)
-  res.on('close', () => {
-    route.live.delete(res)
-    request.ended = true
-  })
-}
-
-/** Sends the next event to every live response of `route`. */
-function emit(route: Route): number {
-  const id = ++route.emitted
-  for (const res of route.live) res.write(frame(id))
-  return id
-}
-
 let bundle = ''
 
-function listener(req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://server')
-  const route = routes.get(url.pathname)
-  if (route) sse(route, req, res)
-  else if (url.pathname === '/favicon.ico') res.writeHead(204).end()
-  else if (url.pathname === '/page') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HTML)
+/** The page, and its bundle. */
+function serve(url: URL, res: ServerResponse): boolean {
+  if (url.pathname === '/page') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HTML)
   else if (/^\/bundle\/[\w.-]+\.js$/.test(url.pathname) && existsSync(join(bundle, url.pathname.slice(8)))) {
     res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(bundle, url.pathname.slice(8))))
-  } else res.writeHead(404).end()
+  } else return false
+  return true
 }
 
-/** The newest modification time below `path`. */
-function newest(path: string): number {
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))))
-}
+/** Event `id`, named by `nameOf`. */
+const frame = (id: number) => `event: ${nameOf(id)}\nid: ${id}\ndata: ${id}\n\n`
 
-let server: Server
+let server: TabServer
 let origin = ''
 const browsers: Browser[] = []
 
 beforeAll(async () => {
   // The page runs the package as published: a missing or stale build would prove nothing.
-  const built = ['react.js', 'client.js', 'tabs.js'].map((file) => join(repo, 'dist', file))
-  if (!built.every(existsSync) || Math.min(...built.map(newest)) < newest(join(repo, 'src'))) {
-    throw new Error('dist/ is missing or older than src/: run `npm run build` first.')
-  }
+  assertBuilt(['react.js', 'client.js', 'tabs.js'])
   bundle = mkdtempSync(join(tmpdir(), 'sse-react-tabs-'))
   await build({
     entryPoints: [fileURLToPath(new URL('./fixtures/cross-tab-page.tsx', import.meta.url))],
@@ -126,27 +72,24 @@ beforeAll(async () => {
     target: 'es2022',
     logLevel: 'silent',
   })
-  server = createServer(listener)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  server = await startTabServer(frame, serve)
+  origin = server.origin
 })
 
 afterAll(async () => {
   for (const browser of browsers) await browser.close()
-  server?.closeAllConnections()
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await server?.close()
   if (bundle) rmSync(bundle, { recursive: true, force: true })
 })
 
-let count = 0
+/** Sends the next event to every live response of `route`. */
+const emit = (route: Route): number => server.emit(route)
 
 /** A fresh browser (its own connection pool and locks) and route for one test. */
 async function fresh(): Promise<{ browser: Browser; route: Route }> {
   const browser = await launch()
   browsers.push(browser)
-  const route: Route = { path: `/sse/${++count}`, emitted: 0, live: new Set(), requests: [] }
-  routes.set(route.path, route)
-  return { browser, route }
+  return { browser, route: server.route() }
 }
 
 const stateOf = ({ page }: WatchedPage): Promise<PageState> => page.evaluate(() => window.page)
