@@ -519,8 +519,10 @@ export function runContract(runtime: Runtime): void {
     for (const scenario of scenarios) {
       const reason = runtime.skip?.[scenario.name]
       if (reason !== undefined) {
-        // Listed, with the runtime's reason in its title (e.g. workerd sees a disconnect only at the next write).
-        test.skip(`${scenario.name} [skipped: ${reason}]`, () => {})
+        // The matrix's one skip mechanism: a scenario a runtime cannot pass is listed in that runtime's
+        // `skip` map with its reason (e.g. workerd sees a disconnect only at the next write), and the reason
+        // is printed in the title, so every skip says why where it is reported.
+        test.skip(`${scenario.name} [skipped: ${reason}]`, () => {}) // reason: `runtime.skip[scenario.name]`, above
         continue
       }
       test(scenario.name, async () => {

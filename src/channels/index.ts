@@ -1,12 +1,12 @@
 export type { Backplane, BackplaneEvent, HistoryResult, Retention } from './backplane'
-export {
-  type AttachOptions,
-  type Channel,
-  type ChannelData,
-  type ChannelOptions,
-  createChannel,
-  type GapInfo,
-  type PublishFunction,
-  type PublishOptions,
-} from './channel'
+export { createChannel } from './channel'
+export type {
+  AttachOptions,
+  Channel,
+  ChannelData,
+  ChannelOptions,
+  GapInfo,
+  PublishFunction,
+  PublishOptions,
+} from './channel-types'
 export { createMemoryBackplane, type MemoryBackplaneOptions } from './memory'

@@ -2,7 +2,8 @@
  * The event stream interpretation of the WHATWG spec (9.2.6). A class, with one instance kept for the
  * module's life (see the end of this file), so that its optimized code survives garbage collection.
  */
-import { SSEError } from '../core'
+import { SAMPLE_STREAM, SSEError } from '../core'
+import { DataBuffer } from './data-buffer'
 import type { ParsedEvent, Parser, ParserOptions } from './parser'
 import { Utf8Stream } from './utf8'
 
@@ -10,10 +11,6 @@ const LF = 10
 const CR = 13
 const SPACE = 32
 const COLON = 58
-/** Data lines kept as they came (slices of the input) before they are copied into one flat block. */
-const BATCH = 512
-/** A piece of input at least this long is released at its end: the data lines cut from it are copied. */
-const RELEASE = 4096
 
 /** Whether the line at `i` starts with `data:` (char codes: no substring for the most common line). */
 function isData(s: string, i: number): boolean {
@@ -86,22 +83,8 @@ export class Interpreter implements Parser {
   #skipping = false
   /** The current event overflowed: its data lines are ignored until the blank line. */
   #dropping = false
-  /**
-   * The data buffer, in two parts, so that it costs about its own size, whatever the number of lines.
-   * `parts`: the latest data lines as they came, slices of the input (each keeps its whole input piece
-   * alive) or ropes. `blocks`: earlier lines copied into flat strings, `BATCH` lines at a time, and at
-   * the end of every input piece of `RELEASE` characters or more. Joined once, at dispatch. (One rope
-   * of `data + "\n" + value` instead held every input piece and two rope nodes per line: 5.8x the data
-   * for 20-character lines, 32x for 1-character ones.)
-   */
-  readonly #parts: string[] = []
-  readonly #blocks: string[] = []
-  /** The length of the lines in `parts`: whether they are worth copying out of their input piece. */
-  #partsSize = 0
-  /** The data buffer's length in UTF-16 code units, the `\n` between lines included. */
-  #size = 0
-  /** Whether the data buffer is non-empty (a `data` line with an empty value still makes it `"\n"`). */
-  #hasData = false
+  /** The data lines of the event being read. */
+  readonly #data = new DataBuffer()
   #type = ''
   /** The spec's "last event ID buffer": set by `id:`, committed by the next blank line. */
   #idBuffer = ''
@@ -137,38 +120,16 @@ export class Interpreter implements Parser {
     this.#utf8 = undefined
     this.#bom = true
     this.#cr = this.#skipping = this.#dropping = false
-    this.#clear()
+    this.#data.clear()
     this.#head = this.#rest = this.#type = ''
     this.#committed = options?.lastEventId ?? this.#committed
     this.#idBuffer = this.#committed
     this.#ownId = false
   }
 
-  /** Empties the data buffer. */
-  #clear(): void {
-    // Emptied in place, and the usual single line by `pop()`: setting `length` (or a new pair of arrays)
-    // per event costs small events a quarter of their time.
-    const parts = this.#parts
-    const blocks = this.#blocks
-    if (parts.length === 1) parts.pop()
-    else if (parts.length) parts.length = 0
-    if (blocks.length) blocks.length = 0
-    this.#size = this.#partsSize = 0
-    this.#hasData = false
-  }
-
-  /** Copies the pending data lines into one flat block, letting go of the input they were cut from. */
-  #settle(): void {
-    if (this.#parts.length) {
-      this.#blocks.push(this.#parts.join('\n'))
-      this.#parts.length = 0
-      this.#partsSize = 0
-    }
-  }
-
   #overflow(): void {
     this.#dropping = true
-    this.#clear()
+    this.#data.clear()
     this.#onError?.(new SSEError('MAX_BUFFER_SIZE', `Event dropped: over maxBufferSize (${this.#max})`))
   }
 
@@ -178,17 +139,11 @@ export class Interpreter implements Parser {
    */
   #dispatch(): void {
     this.#committed = this.#idBuffer
-    if (this.#hasData) {
-      const parts = this.#parts
-      const blocks = this.#blocks
-      if (blocks.length) this.#settle()
-      // A single data line stays its own slice: no copy.
-      const data = blocks.length ? blocks.join('\n') : parts.length === 1 ? parts[0]! : parts.join('\n')
-      const event = { type: this.#type || 'message', data, lastEventId: this.#committed }
+    if (this.#data.hasData) {
+      const event = { type: this.#type || 'message', data: this.#data.take(), lastEventId: this.#committed }
       const own = this.#ownId
       this.#type = ''
       this.#ownId = false
-      this.#clear()
       // Last, so that onEvent may feed or reset the parser.
       this.#onEvent(event, own)
     } else {
@@ -198,17 +153,9 @@ export class Interpreter implements Parser {
     }
   }
 
-  /** "Process the field" for `data`: append the value, and a LF before it unless it is the first (9.2.6). */
+  /** "Process the field" for `data` (9.2.6), unless the event overflowed already; past `max` it does. */
   #appendData(value: string): void {
-    if (this.#dropping) return
-    this.#size = this.#hasData ? this.#size + 1 + value.length : value.length
-    this.#hasData = true
-    if (this.#size > this.#max) this.#overflow()
-    else {
-      this.#parts.push(value)
-      this.#partsSize += value.length
-      if (this.#parts.length === BATCH) this.#settle()
-    }
+    if (!this.#dropping && !this.#data.append(value, this.#max)) this.#overflow()
   }
 
   /**
@@ -300,7 +247,7 @@ export class Interpreter implements Parser {
       else if (isData(s, i)) {
         const value = s.slice(s.charCodeAt(i + 5) === SPACE ? i + 6 : i + 5, end)
         const after = s.charCodeAt(next)
-        if (!this.#hasData && !this.#dropping && (after === LF || after === CR) && value.length <= max) {
+        if (!this.#data.hasData && !this.#dropping && (after === LF || after === CR) && value.length <= max) {
           // `data: x` and a blank line, the typical event: dispatched at once, without touching the data
           // buffer. The blank line is consumed here, its CR possibly half of a CRLF.
           next++
@@ -332,10 +279,7 @@ export class Interpreter implements Parser {
       } else this.#processLine(s, i, end)
       i = next
     }
-    // The data lines cut from a large piece would keep all of it alive: copy them, and let it go.
-    // Only when they are a small part of it: lines that make up most of the piece cost little more than
-    // their copy would (a large event in large chunks), and copying them twice would halve its speed.
-    if (n >= RELEASE && this.#partsSize * 2 < n) this.#settle()
+    this.#data.release(n)
     // Keep the unterminated tail. Appending makes a rope in every engine, so a huge line stays linear.
     if (i < n && !this.#skipping) {
       const tail = i ? s.slice(i) : s
@@ -365,5 +309,5 @@ export class Interpreter implements Parser {
  */
 Interpreter.kept = new Interpreter({ onEvent: () => {} })
 const other = new Interpreter({ onEvent: (event) => void event })
-const warm = new TextEncoder().encode('event: x\nid: 1\ndata: a\n\ndata: b\ndata: c\n\n')
+const warm = new TextEncoder().encode(SAMPLE_STREAM)
 for (let i = 0; i < 16; i++) (i % 2 ? other : Interpreter.kept).feed(warm)

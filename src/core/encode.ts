@@ -184,3 +184,12 @@ export function toJSON(data: unknown): string {
   }
   return json
 }
+
+/**
+ * A short stream with a line of each kind the parser's hot paths take (event, id, a single-line event
+ * dispatched at once, a two-line one through the data buffer), which the client feeds its parser when it
+ * loads, so that the optimizing compiler has seen them all (see client/interpreter.ts). Kept here, with
+ * the rest of the wire format.
+ * @internal
+ */
+export const SAMPLE_STREAM = 'event: x\nid: 1\ndata: a\n\ndata: b\ndata: c\n\n'

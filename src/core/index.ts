@@ -10,6 +10,7 @@ export {
   encodePreamble,
   encodeStoredEvent,
   KEEP_ALIVE,
+  SAMPLE_STREAM,
   toJSON,
 } from './encode'
 export { isSSEError, SSEError, type SSEErrorCode } from './errors'
